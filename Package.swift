@@ -1,0 +1,38 @@
+// swift-tools-version:5.9
+// pnconv: the toolkit around PocketNet multi-step knowledge distillation.
+// Layers depend one way (see ../shared/DESIGN.md and docs/architecture.md):
+// CLI -> KD | Export -> Runtime -> ONNXImport / ModelFile -> IR -> HDF5 / Support -> C shims.
+import PackageDescription
+
+let package = Package(
+    name: "pnconv",
+    products: [
+        .executable(name: "pnconv", targets: ["CLI"]),
+    ],
+    targets: [
+        // C shims: Debian -dev packages found through pkg-config.
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
+                       providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "ONNXProto", dependencies: ["CProtobufC"]),
+
+        .target(name: "Support", dependencies: ["CCrypto"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "Support"]),
+        .target(name: "IR", dependencies: ["Support"]),
+        .target(name: "ONNXImport", dependencies: ["IR", "ONNXProto", "CProtobufC", "Support"]),
+        .target(name: "ModelFile", dependencies: ["IR", "HDF5", "Support"]),
+        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Support"]),
+
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "IRTests", dependencies: ["IR"]),
+        .testTarget(name: "ONNXImportTests", dependencies: ["ONNXImport", "IR"]),
+        .testTarget(name: "ModelFileTests", dependencies: ["ModelFile", "IR", "HDF5"]),
+        .testTarget(name: "CLITests", dependencies: ["CLI"]),
+    ]
+)

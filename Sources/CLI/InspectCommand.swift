@@ -1,0 +1,15 @@
+/// `pnconv inspect MODEL [--json]`
+enum InspectCommand {
+    static let spec = CommandSpec(
+        name: "inspect",
+        summary: "Describe a model (.onnx or .pnm): architecture, parameters, MACs per image, input shape,\nembedding size and operator histogram.",
+        positionals: ["MODEL"], positionalCount: 1...1,
+        options: [OptionSpec(names: ["--json"], valueName: nil, help: "print the summary as JSON")])
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let path = arguments.positionals[0]
+        let (model, summary) = try ModelLoader.load(path)
+        let report = SummaryReport(path: path, model: model, summary: summary)
+        print(arguments.flag("json") ? try report.json() : report.text)
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import IR
+
+/// The summary `import` and `inspect` print, as text for people or JSON for scripts.
+struct SummaryReport: Encodable {
+    var model: String
+    var architecture: String
+    var stageDepths: [Int]?
+    var parameters: Int
+    var macsPerImage: Int
+    var input: String
+    var inputShape: [Int]
+    var embeddingSize: Int?
+    var operators: [String: Int]
+    var nodes: Int
+    var opset: Int
+    var source: String
+    var sourceSHA256: String
+
+    enum CodingKeys: String, CodingKey {
+        case model, architecture, parameters, input, operators, nodes, opset, source
+        case stageDepths = "stage_depths", macsPerImage = "macs_per_image", inputShape = "input_shape"
+        case embeddingSize = "embedding_size", sourceSHA256 = "source_sha256"
+    }
+
+    init(path: String, model: Model, summary: ModelSummary) {
+        self.model = path
+        architecture = summary.architecture.rawValue
+        stageDepths = summary.stageDepths
+        parameters = summary.parameters
+        macsPerImage = summary.macsPerImage
+        input = summary.inputName
+        inputShape = summary.inputDims.map { dim in
+            if case .fixed(let size) = dim { return size }
+            return -1
+        }
+        embeddingSize = summary.embeddingSize
+        operators = summary.operatorHistogram
+        nodes = model.graph.nodes.count
+        opset = model.opsetVersion
+        source = model.sourceName
+        sourceSHA256 = model.sourceSHA256
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    var text: String {
+        let shape = inputShape.map { $0 < 0 ? "batch" : String($0) }.joined(separator: ", ")
+        let stages = stageDepths.map { " (blocks per stage \($0.map(String.init).joined(separator: "-")))" } ?? ""
+        let histogram = operators.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let rows = [
+            ("model", model),
+            ("architecture", architecture + stages),
+            ("parameters", grouped(parameters) + String(format: " (%.2fM)", Double(parameters) / 1e6)),
+            ("MACs per image", grouped(macsPerImage) + String(format: " (%.3f G)", Double(macsPerImage) / 1e9)),
+            ("input", "\(input) [\(shape)]"),
+            ("embedding size", embeddingSize.map(String.init) ?? "none (output is not [batch, D])"),
+            ("operators", "\(nodes) nodes: \(histogram)"),
+            ("source", "\(source), opset \(opset), sha256 \(sourceSHA256.prefix(16))..."),
+        ]
+        return rows.map { $0.0.padding(toLength: 16, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+    }
+
+    private func grouped(_ number: Int) -> String {
+        let digits = Array(String(number))
+        return digits.enumerated().map { index, digit in
+            index > 0 && (digits.count - index) % 3 == 0 ? ",\(digit)" : String(digit)
+        }.joined()
+    }
+}
