@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "ONNXImportTests", dependencies: ["ONNXImport", "IR"]),
-        .testTarget(name: "ModelFileTests", dependencies: ["ModelFile", "IR", "HDF5"]),
+        .testTarget(name: "ModelFileTests", dependencies: ["ModelFile", "IR", "HDF5", "ONNXImport"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ]
 )

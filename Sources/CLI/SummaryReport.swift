@@ -16,9 +16,13 @@ struct SummaryReport: Encodable {
     var opset: Int
     var source: String
     var sourceSHA256: String
+    /// Every node output's shape at batch 1, with `--shapes`.
+    var shapes: [String: [Int]]?
+    /// Node outputs in graph order, for the text listing.
+    private var shapeOrder: [String] = []
 
     enum CodingKeys: String, CodingKey {
-        case model, architecture, parameters, input, operators, nodes, opset, source
+        case model, architecture, parameters, input, operators, nodes, opset, source, shapes
         case stageDepths = "stage_depths", macsPerImage = "macs_per_image", inputShape = "input_shape"
         case embeddingSize = "embedding_size", sourceSHA256 = "source_sha256"
     }
@@ -42,6 +46,13 @@ struct SummaryReport: Encodable {
         sourceSHA256 = model.sourceSHA256
     }
 
+    /// Adds the shape of every node output at batch 1.
+    mutating func includeShapes(of graph: Graph) throws {
+        let values = try ShapeInference.infer(graph, batch: 1)
+        shapeOrder = graph.nodes.flatMap(\.outputs).filter { values[$0] != nil }
+        shapes = Dictionary(uniqueKeysWithValues: shapeOrder.compactMap { name in values[name].map { (name, $0.shape) } })
+    }
+
     func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -63,7 +74,9 @@ struct SummaryReport: Encodable {
             ("operators", "\(nodes) nodes: \(histogram)"),
             ("source", "\(source), opset \(opset), sha256 \(sourceSHA256.prefix(16))..."),
         ]
-        return rows.map { $0.0.padding(toLength: 16, withPad: " ", startingAt: 0) + $0.1 }.joined(separator: "\n")
+        let summary = rows.map { $0.0.padding(toLength: 16, withPad: " ", startingAt: 0) + $0.1 }
+        let shapeLines = shapeOrder.map { "  \($0)  \(shapes?[$0] ?? [])" }
+        return (summary + (shapeLines.isEmpty ? [] : ["shapes at batch 1:"] + shapeLines)).joined(separator: "\n")
     }
 
     private func grouped(_ number: Int) -> String {
