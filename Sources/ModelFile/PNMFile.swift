@@ -57,7 +57,7 @@ public enum PNMFile {
     }
 
     private static func write(_ tensor: Tensor, as key: String, in group: HDF5Group) throws {
-        try tensor.bytes.withUnsafeBytes { bytes in
+        try tensor.withUnsafeBytes { bytes in
             _ = try group.writeDataset(key, dtype: tensor.dtype, shape: tensor.shape, bytes: bytes)
         }
     }

@@ -16,6 +16,9 @@ public enum ONNXReader {
         guard file.bytes.count > 0 else {
             throw ImportError(path: path, problem: "the file is empty, not an ONNX model")
         }
+        let digest = BackgroundDigest(of: file)
+        // The digest reads the file until it finishes; every exit waits for it.
+        defer { _ = digest.wait() }
         guard let proto = onnx__model_proto__unpack(nil, file.bytes.count, file.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
             throw ImportError(path: path, problem: "is not an ONNX model, or is truncated (the protobuf does not parse)")
         }
@@ -44,7 +47,7 @@ public enum ONNXReader {
         }
         let producer = [string(model.producer_name), string(model.producer_version)].filter { !$0.isEmpty }.joined(separator: " ")
         return Model(graph: graph, sourceName: URL(fileURLWithPath: path).lastPathComponent,
-                     sourceSHA256: SHA256.hex(of: file.bytes), opsetVersion: opset, irVersion: irVersion, producer: producer)
+                     sourceSHA256: digest.wait(), opsetVersion: opset, irVersion: irVersion, producer: producer)
     }
 
     private static func readGraph(_ proto: Onnx__GraphProto, decoder: TensorDecoder) throws -> Graph {

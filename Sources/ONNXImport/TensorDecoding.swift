@@ -11,7 +11,9 @@ struct TensorDecoder {
         ImportError(path: modelPath, problem: "tensor '\(name)': \(problem)")
     }
 
-    func decode(_ proto: UnsafePointer<Onnx__TensorProto>) throws -> (name: String, tensor: Tensor) {
+    /// Decodes `proto`; raw_data buffers are adopted, not copied, and left NULL in the message
+    /// (protobuf-c then skips them when freeing it).
+    func decode(_ proto: UnsafeMutablePointer<Onnx__TensorProto>) throws -> (name: String, tensor: Tensor) {
         let message = proto.pointee
         let name = string(message.name)
         guard let dtype = DType(onnxCode: Int(message.data_type)) else {
@@ -22,21 +24,23 @@ struct TensorDecoder {
         let count = shape.reduce(1, *)
         let byteCount = count * dtype.byteSize
 
-        let bytes: [UInt8]
-        if message.has_data_location != 0 && message.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
-            bytes = Array(try externalBytes(message, name: name, byteCount: byteCount))
-        } else if message.has_raw_data != 0 {
-            guard message.raw_data.len == byteCount else {
-                throw fail(name, "raw_data has \(message.raw_data.len) bytes, its shape \(shape) of \(dtype) needs \(byteCount)")
-            }
-            bytes = byteCount == 0 ? [] : Array(UnsafeRawBufferPointer(start: message.raw_data.data, count: byteCount))
-        } else {
-            bytes = try typedBytes(message, name: name, dtype: dtype, count: count)
-        }
         do {
-            return (name, try Tensor(dtype: dtype, shape: shape, bytes: bytes))
-        } catch {
-            throw fail(name, "\(error)")
+            if message.has_data_location != 0 && message.data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL {
+                let bytes = try externalBytes(message, name: name, byteCount: byteCount)
+                return (name, try Tensor(dtype: dtype, shape: shape, bytes: bytes))
+            }
+            if message.has_raw_data != 0 {
+                guard message.raw_data.len == byteCount else {
+                    throw fail(name, "raw_data has \(message.raw_data.len) bytes, its shape \(shape) of \(dtype) needs \(byteCount)")
+                }
+                let data = message.raw_data.data
+                proto.pointee.raw_data.data = nil
+                proto.pointee.raw_data.len = 0
+                return (name, try Tensor(dtype: dtype, shape: shape, adopting: data, byteCount: byteCount))
+            }
+            return (name, try Tensor(dtype: dtype, shape: shape, bytes: try typedBytes(message, name: name, dtype: dtype, count: count)))
+        } catch let error as GraphError {
+            throw fail(name, error.message)
         }
     }
 
