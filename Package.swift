@@ -19,6 +19,10 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+                       providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
         .target(name: "ONNXProto", dependencies: ["CProtobufC"]),
 
         .target(name: "Support", dependencies: ["CCrypto"]),
@@ -26,13 +30,19 @@ let package = Package(
         .target(name: "IR", dependencies: ["Support"]),
         .target(name: "ONNXImport", dependencies: ["IR", "ONNXProto", "CProtobufC", "Support"]),
         .target(name: "ModelFile", dependencies: ["IR", "HDF5", "Support"]),
-        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Support"]),
+        .target(name: "Runtime", dependencies: ["IR", "COpenBLAS", "Support"]),
+        .target(name: "TensorIO", dependencies: ["IR", "Support"]),
+        .target(name: "Images", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
+        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Support"]),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
         .testTarget(name: "IRTests", dependencies: ["IR"]),
         .testTarget(name: "ONNXImportTests", dependencies: ["ONNXImport", "IR"]),
         .testTarget(name: "ModelFileTests", dependencies: ["ModelFile", "IR", "HDF5", "ONNXImport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "IR", "ONNXImport"]),
+        .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "IR", "Support"]),
+        .testTarget(name: "ImagesTests", dependencies: ["Images", "Support", "CTurboJPEG"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ]
 )

@@ -8,6 +8,8 @@ enum PNConv {
     static let commands: [(spec: CommandSpec, run: (ParsedArguments) throws -> Void)] = [
         (ImportCommand.spec, ImportCommand.run),
         (InspectCommand.spec, InspectCommand.run),
+        (RunCommand.spec, RunCommand.run),
+        (BenchmarkCommand.spec, BenchmarkCommand.run),
     ]
 
     static var overview: String {

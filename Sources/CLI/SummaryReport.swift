@@ -53,6 +53,25 @@ struct SummaryReport: Encodable {
         shapes = Dictionary(uniqueKeysWithValues: shapeOrder.compactMap { name in values[name].map { (name, $0.shape) } })
     }
 
+    /// Every key is always present: unknown values are null rather than missing.
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(model, forKey: .model)
+        try container.encode(architecture, forKey: .architecture)
+        try container.encode(stageDepths, forKey: .stageDepths)
+        try container.encode(parameters, forKey: .parameters)
+        try container.encode(macsPerImage, forKey: .macsPerImage)
+        try container.encode(input, forKey: .input)
+        try container.encode(inputShape, forKey: .inputShape)
+        try container.encode(embeddingSize, forKey: .embeddingSize)
+        try container.encode(operators, forKey: .operators)
+        try container.encode(nodes, forKey: .nodes)
+        try container.encode(opset, forKey: .opset)
+        try container.encode(source, forKey: .source)
+        try container.encode(sourceSHA256, forKey: .sourceSHA256)
+        try container.encodeIfPresent(shapes, forKey: .shapes)
+    }
+
     func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]

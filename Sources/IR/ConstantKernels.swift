@@ -94,7 +94,7 @@ enum ConstantKernels {
             case "Mul": values[flat] = x &* y
             case "Div":
                 guard y != 0 else { return nil }
-                values[flat] = x / y
+                values[flat] = x.dividedReportingOverflow(by: y).partialValue
             default: return nil
             }
         }
@@ -119,7 +119,10 @@ enum ConstantKernels {
         if let values = tensor.floats() {
             switch dtype {
             case .float32: return Tensor(floats: values, shape: tensor.shape)
-            case .int64: return Tensor(int64s: values.map { Int64($0) }, shape: tensor.shape)
+            case .int64:
+                // NaN, infinities and out-of-range values have no int64; such a cast is left to run time.
+                let integers = values.compactMap { Int64(exactly: $0.rounded(.towardZero)) }
+                return integers.count == values.count ? Tensor(int64s: integers, shape: tensor.shape) : nil
             default: return nil
             }
         }

@@ -45,7 +45,8 @@ public enum OperatorSet {
         return values
     }
 
-    static func normalizedAxis(_ node: Node, _ axis: Int, rank: Int) throws -> Int {
+    /// `axis` resolved against `rank` (negative counts from the end), or an error naming the node.
+    public static func normalizedAxis(_ node: Node, _ axis: Int, rank: Int) throws -> Int {
         let resolved = axis < 0 ? axis + rank : axis
         guard resolved >= 0 && resolved < rank else {
             throw GraphError.at(node, "axis \(axis) is out of range for rank \(rank)")

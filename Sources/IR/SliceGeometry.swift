@@ -28,19 +28,22 @@ public struct SliceGeometry: Equatable, Sendable {
             func clamp(_ value: Int64, _ low: Int64, _ high: Int64) -> Int64 { min(max(value, low), high) }
             var start = starts[index] < 0 ? starts[index] &+ dim : starts[index]
             var end = ends[index] < 0 ? ends[index] &+ dim : ends[index]
-            let count: Int64
+            // Steps may be as large as Int64 allows: count with the step's magnitude, which cannot overflow.
+            let span: Int64
             if step > 0 {
                 start = clamp(start, 0, dim)
                 end = clamp(end, 0, dim)
-                count = end > start ? (end - start + step - 1) / step : 0
+                span = end - start
             } else {
                 start = clamp(start, 0, dim - 1)
                 end = clamp(end, -1, dim - 1)
-                count = start > end ? (start - end - step - 1) / -step : 0
+                span = start - end
             }
+            let count = span > 0 ? Int(UInt64(span - 1) / step.magnitude) + 1 : 0
             self.starts[axis] = Int(start)
-            self.steps[axis] = Int(step)
-            outputShape[axis] = Int(count)
+            // With one element or none the step is never applied; 1 keeps offsets small.
+            self.steps[axis] = count > 1 ? Int(step) : 1
+            outputShape[axis] = count
         }
     }
 }

@@ -223,11 +223,12 @@ def dims_of(value_info) -> list:
 
 
 def with_batch(model: onnx.ModelProto, batch) -> onnx.ModelProto:
-    """A copy whose runtime inputs have dim 0 fixed to `batch`, without stored shapes to trust."""
+    """A copy whose runtime inputs have a symbolic dim 0 fixed to `batch`, without stored
+    shapes to trust."""
     m = copy.deepcopy(model)
     for inp in runtime_inputs(m):
         dims = inp.type.tensor_type.shape.dim
-        if len(dims):
+        if len(dims) and not dims[0].HasField("dim_value"):
             dims[0].Clear()
             dims[0].dim_value = batch
     del m.graph.value_info[:]
@@ -503,3 +504,16 @@ def snapshot(directory) -> dict:
 
 def histogram(nodes) -> dict:
     return dict(Counter(n.op if isinstance(n, ExpectedNode) else n["op"] for n in nodes))
+
+
+def assert_folded_reshapes_hold(model: onnx.ModelProto, pnm: PNM, folded, batches=(1, 3)):
+    """Each folded Reshape target, applied to the Reshape input with numpy's reshape rules,
+    gives the output shape onnxruntime computes at every batch in `batches`."""
+    for node in folded:
+        data, output = node["inputs"][0], node["outputs"][0]
+        target = pnm.weights[node["inputs"][1]]
+        for batch in batches:
+            shapes = ort_shapes(model, [data, output], batch)
+            assert numpy_reshape(shapes[data], target) == shapes[output], \
+                f"{node['name']}: folded target {target.tolist()} at batch {batch}: " \
+                f"input {shapes[data]}, onnxruntime output {shapes[output]}"

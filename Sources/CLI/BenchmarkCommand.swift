@@ -1,0 +1,66 @@
+import Foundation
+import IR
+import Runtime
+import Support
+
+/// `pnconv benchmark MODEL [--batch N] [--threads N] [--seconds S] [--json]`: how fast the
+/// engine runs a model on this machine.
+enum BenchmarkCommand {
+    static let spec = CommandSpec(
+        name: "benchmark",
+        summary: "Time the engine on a model with random inputs: images per second and milliseconds per batch\n(median over repeated runs after one warm-up run).",
+        positionals: ["MODEL"], positionalCount: 1...1,
+        options: [
+            OptionSpec(names: ["--batch"], valueName: "N", help: "images per run (default 1)"),
+            OptionSpec(names: ["--threads"], valueName: "N", help: "worker threads (default 1)"),
+            OptionSpec(names: ["--seconds"], valueName: "S", help: "how long to measure (default 3)"),
+            OptionSpec(names: ["--json"], valueName: nil, help: "print the result as JSON"),
+        ])
+
+    static func run(_ arguments: ParsedArguments) throws {
+        let batch = try arguments.integer("batch") ?? 1, threads = try arguments.integer("threads") ?? 1
+        let seconds = try Double(arguments.value("seconds") ?? "3").unwrap(or: UsageError(message: "--seconds expects a number"))
+        guard batch >= 1, threads >= 1, seconds > 0 else { throw UsageError(message: "--batch, --threads and --seconds must be positive") }
+        let path = arguments.positionals[0]
+        let (model, _) = try ModelLoader.load(path)
+        var generator = SystemRandomNumberGenerator()
+        var inputs: [String: HostTensor] = [:]
+        for input in model.graph.inputs {
+            let shape = try input.shape(batch: batch)
+            inputs[input.name] = HostTensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) })
+        }
+        let engine: Engine
+        do {
+            engine = try Engine(graph: model.graph, threads: threads)
+            _ = try engine.run(inputs)
+        } catch let error as GraphError {
+            throw FileError(path: path, problem: error.message)
+        }
+        var times: [Double] = []
+        let start = Date()
+        while times.count < 3 || Date().timeIntervalSince(start) < seconds {
+            let begin = Date()
+            _ = try engine.run(inputs)
+            times.append(Date().timeIntervalSince(begin))
+        }
+        let median = times.sorted()[times.count / 2]
+        let result = ["model": path, "batch": "\(batch)", "threads": "\(threads)", "runs": "\(times.count)",
+                      "ms_per_batch": String(format: "%.3f", median * 1000), "images_per_second": String(format: "%.2f", Double(batch) / median)]
+        if arguments.flag("json") {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print("\(path): batch \(batch), \(threads) thread\(threads == 1 ? "" : "s"): \(result["images_per_second"] ?? "") images/s, "
+                  + "\(result["ms_per_batch"] ?? "") ms per batch (median of \(times.count) runs)")
+        }
+    }
+}
+
+extension Optional {
+    /// The value, or `error` thrown.
+    func unwrap(or error: @autoclosure () -> Error) throws -> Wrapped {
+        guard let value = self else { throw error() }
+        return value
+    }
+}

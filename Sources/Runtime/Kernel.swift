@@ -1,0 +1,65 @@
+import IR
+
+/// One node's computation with its buffers already resolved: plans build kernels once and
+/// run them for every batch.
+protocol Kernel {
+    func run(_ pool: WorkerPool)
+}
+
+/// Scratch floats a kernel needs per worker, if any.
+protocol NeedsScratch {
+    var scratchFloats: Int { get }
+}
+
+/// What a kernel builder knows about its node: shapes, constant inputs and buffers.
+struct NodeContext {
+    let node: Node
+    let inputShapes: [[Int]?]
+    let outputShapes: [[Int]]
+    /// Inputs whose value is known before running (weights, folded shape computations).
+    let constants: [Tensor?]
+    /// Float data of each input: arena slots, or copies of constant float inputs.
+    let inputs: [UnsafeMutablePointer<Float>?]
+    let outputs: [UnsafeMutablePointer<Float>]
+    let threads: Int
+
+    func fail(_ problem: String) -> GraphError {
+        GraphError.at(node, problem)
+    }
+
+    func shape(_ index: Int) throws -> [Int] {
+        guard index < inputShapes.count, let shape = inputShapes[index] else { throw fail("input \(index) is required") }
+        return shape
+    }
+
+    func input(_ index: Int) throws -> UnsafeMutablePointer<Float> {
+        guard index < inputs.count, let pointer = inputs[index] else {
+            throw fail("input \(index) must be a float32 tensor")
+        }
+        return pointer
+    }
+
+    func hasInput(_ index: Int) -> Bool {
+        index < node.inputs.count && !node.inputs[index].isEmpty
+    }
+
+    /// A constant float input (a weight) as Float values.
+    func constantFloats(_ index: Int, _ what: String) throws -> [Float] {
+        guard index < constants.count, let tensor = constants[index], let values = tensor.floats() else {
+            throw fail("\(what) (input \(index)) must be a constant float tensor")
+        }
+        return values
+    }
+
+    func constantInts(_ index: Int) -> [Int64]? {
+        guard index < constants.count else { return nil }
+        return constants[index]?.int64s()
+    }
+
+    var output: UnsafeMutablePointer<Float> { outputs[0] }
+    var outputShape: [Int] { outputShapes[0] }
+}
+
+extension Array where Element == Int {
+    var product: Int { reduce(1, *) }
+}

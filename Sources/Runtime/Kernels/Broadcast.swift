@@ -1,0 +1,80 @@
+/// A two-operand elementwise function.
+protocol BinaryFunction {
+    static func apply(_ a: Float, _ b: Float) -> Float
+}
+
+enum AddFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
+enum SubFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
+enum MulFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
+enum DivFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+/// PRelu: `a` the input, `b` the slope.
+enum PReluFunction: BinaryFunction {
+    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < 0 ? a * b : a }
+}
+
+/// Numpy-style broadcasting of two operands to an output shape, with adjacent axes merged
+/// where both operands are either contiguous or repeated over them, so that the inner loop
+/// runs as long as possible.
+struct BroadcastLayout {
+    /// Merged output dimensions, outermost first.
+    let dims: [Int]
+    let aStrides: [Int]
+    let bStrides: [Int]
+
+    init(a: [Int], b: [Int], output: [Int]) {
+        func strides(_ shape: [Int]) -> [Int] {
+            let padded = Array(repeating: 1, count: output.count - shape.count) + shape
+            var result = [Int](repeating: 0, count: output.count)
+            var step = 1
+            for axis in stride(from: output.count - 1, through: 0, by: -1) {
+                result[axis] = padded[axis] == 1 ? 0 : step
+                step *= padded[axis]
+            }
+            return result
+        }
+        var dims: [Int] = [], sa: [Int] = [], sb: [Int] = []
+        for (axis, (x, y)) in zip(strides(a), strides(b)).enumerated() where output[axis] != 1 {
+            if let last = dims.last,
+               (sa.last == x * output[axis] || (sa.last == 0 && x == 0)),
+               (sb.last == y * output[axis] || (sb.last == 0 && y == 0)) {
+                dims[dims.count - 1] = last * output[axis]
+                sa[sa.count - 1] = x
+                sb[sb.count - 1] = y
+            } else {
+                dims.append(output[axis])
+                sa.append(x)
+                sb.append(y)
+            }
+        }
+        self.dims = dims.isEmpty ? [1] : dims
+        aStrides = sa.isEmpty ? [0] : sa
+        bStrides = sb.isEmpty ? [0] : sb
+    }
+
+    /// out[i] = F(a[...], b[...]) over the whole output, rows split across workers.
+    func run<F: BinaryFunction>(_: F.Type, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                                out: UnsafeMutablePointer<Float>, pool: WorkerPool) {
+        let inner = dims[dims.count - 1]
+        let innerA = aStrides[aStrides.count - 1], innerB = bStrides[bStrides.count - 1]
+        let rows = dims.dropLast().reduce(1, *)
+        let outer = Array(dims.dropLast())
+        pool.parallelRanges(rows, grain: max(1, WorkerPool.minimumWorkPerWorker / max(inner, 1))) { range in
+            for row in range {
+                var rest = row, offsetA = 0, offsetB = 0
+                for axis in stride(from: outer.count - 1, through: 0, by: -1) {
+                    let coordinate = rest % outer[axis]
+                    rest /= outer[axis]
+                    offsetA += coordinate * aStrides[axis]
+                    offsetB += coordinate * bStrides[axis]
+                }
+                let o = out + row * inner, x = a + offsetA, y = b + offsetB
+                switch (innerA, innerB) {
+                case (1, 1): for i in 0..<inner { o[i] = F.apply(x[i], y[i]) }
+                case (1, 0): let s = y[0]; for i in 0..<inner { o[i] = F.apply(x[i], s) }
+                case (0, 1): let s = x[0]; for i in 0..<inner { o[i] = F.apply(s, y[i]) }
+                default: for i in 0..<inner { o[i] = F.apply(x[i * innerA], y[i * innerB]) }
+                }
+            }
+        }
+    }
+}
