@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["IR", "COpenBLAS", "Support"]),
         .target(name: "TensorIO", dependencies: ["IR", "Support"]),
         .target(name: "Images", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
-        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Support"]),
+        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Images", "HDF5", "Support"]),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),

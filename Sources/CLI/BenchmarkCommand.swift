@@ -15,6 +15,7 @@ enum BenchmarkCommand {
             OptionSpec(names: ["--threads"], valueName: "N", help: "worker threads (default 1)"),
             OptionSpec(names: ["--seconds"], valueName: "S", help: "how long to measure (default 3)"),
             OptionSpec(names: ["--json"], valueName: nil, help: "print the result as JSON"),
+            OptionSpec(names: ["--profile"], valueName: nil, help: "also print the time per operator type and the slowest nodes"),
         ])
 
     static func run(_ arguments: ParsedArguments) throws {
@@ -44,6 +45,9 @@ enum BenchmarkCommand {
             times.append(Date().timeIntervalSince(begin))
         }
         let median = times.sorted()[times.count / 2]
+        if arguments.flag("profile") {
+            try printProfile(try engine.profile(inputs))
+        }
         let result = ["model": path, "batch": "\(batch)", "threads": "\(threads)", "runs": "\(times.count)",
                       "ms_per_batch": String(format: "%.3f", median * 1000), "images_per_second": String(format: "%.2f", Double(batch) / median)]
         if arguments.flag("json") {
@@ -54,6 +58,22 @@ enum BenchmarkCommand {
             print("\(path): batch \(batch), \(threads) thread\(threads == 1 ? "" : "s"): \(result["images_per_second"] ?? "") images/s, "
                   + "\(result["ms_per_batch"] ?? "") ms per batch (median of \(times.count) runs)")
         }
+    }
+}
+
+/// Time per operator type, then the ten slowest nodes, from one profiled run.
+private func printProfile(_ profile: [(node: Node, seconds: Double)]) throws {
+    let total = profile.reduce(0) { $0 + $1.seconds }
+    var byType: [String: (Double, Int)] = [:]
+    for entry in profile { byType[entry.node.opType, default: (0, 0)].0 += entry.seconds; byType[entry.node.opType, default: (0, 0)].1 += 1 }
+    print("profile of one run (\(String(format: "%.1f", total * 1000)) ms):")
+    for (type, (seconds, count)) in byType.sorted(by: { $0.value.0 > $1.value.0 }) {
+        print("  " + type.padding(toLength: 20, withPad: " ", startingAt: 0)
+              + String(format: "%9.2f ms %5.1f%%  %4d nodes", seconds * 1000, 100 * seconds / total, count))
+    }
+    print("slowest nodes:")
+    for entry in profile.prefix(10) {
+        print(String(format: "  %9.2f ms  ", entry.seconds * 1000) + "\(entry.node.name) (\(entry.node.opType))")
     }
 }
 

@@ -8,6 +8,7 @@ enum PNConv {
     static let commands: [(spec: CommandSpec, run: (ParsedArguments) throws -> Void)] = [
         (ImportCommand.spec, ImportCommand.run),
         (InspectCommand.spec, InspectCommand.run),
+        (EmbedCommand.spec, EmbedCommand.run),
         (RunCommand.spec, RunCommand.run),
         (BenchmarkCommand.spec, BenchmarkCommand.run),
     ]

@@ -43,6 +43,11 @@ public final class HDF5Dataset: HDF5Object {
         return dtype
     }
 
+    /// Changes the shape of a chunked dataset within its maximum shape (growing or shrinking it).
+    public func setShape(_ shape: [Int]) throws {
+        try check(H5Dset_extent(id, shape.map { hsize_t($0) }), path, "cannot resize \(name) to \(shape)")
+    }
+
     /// Writes the whole dataset from `bytes`, which must hold exactly its elements.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         let dtype = try elementDType()

@@ -53,6 +53,17 @@ public final class Engine {
         return plan
     }
 
+    /// Runs a batch of `batch` images once on one thread per operator (no batch split) and
+    /// returns the seconds each node took, slowest first.
+    public func profile(_ inputs: [String: HostTensor]) throws -> [(node: Node, seconds: Double)] {
+        guard let batch = inputs.values.first?.shape.first else { throw GraphError("no input given") }
+        let plan = try plan(batch: batch, lane: -1)
+        try load(inputs, into: plan, images: 0..<batch)
+        var profile: [String: (node: Node, seconds: Double)] = [:]
+        plan.run(shared, profile: &profile)
+        return profile.values.sorted { $0.seconds > $1.seconds }
+    }
+
     /// Runs the graph; the batch size is the first dimension of the inputs.
     public func run(_ inputs: [String: HostTensor]) throws -> [String: HostTensor] {
         guard let batch = inputs.values.first?.shape.first else {

@@ -1,3 +1,4 @@
+import Dispatch
 import IR
 import Support
 
@@ -7,6 +8,8 @@ final class ExecutionPlan {
     let batch: Int
     private let arena: FloatBuffer
     private let kernels: [Kernel]
+    /// The node each kernel runs, for profiles.
+    private let kernelNodes: [Node]
     /// Graph inputs: where to copy them and how many floats they hold.
     let inputs: [(name: String, pointer: UnsafeMutablePointer<Float>, shape: [Int])]
     /// Graph outputs: where to read them.
@@ -71,7 +74,7 @@ final class ExecutionPlan {
         }
 
         var kernels: [Kernel] = []
-        var scratch = 0
+        var scratch = 0, sharedScratch = 0
         for node in steps {
             let context = NodeContext(
                 node: node,
@@ -82,11 +85,16 @@ final class ExecutionPlan {
                 outputs: node.outputs.map { slot($0) ?? arena.pointer },
                 threads: pool.threads)
             let kernel = try KernelFactory.make(context)
-            if let needs = kernel as? NeedsScratch { scratch = max(scratch, needs.scratchFloats) }
+            if let needs = kernel as? NeedsScratch {
+                scratch = max(scratch, needs.scratchFloats)
+                sharedScratch = max(sharedScratch, needs.sharedScratchFloats)
+            }
             kernels.append(kernel)
         }
         pool.reserveScratch(scratch)
+        pool.reserveSharedScratch(sharedScratch)
         self.kernels = kernels
+        kernelNodes = steps
 
         inputs = try graph.inputs.map { input in
             guard let pointer = slot(input.name), let shape = values[input.name]?.shape else {
@@ -106,5 +114,15 @@ final class ExecutionPlan {
 
     func run(_ pool: WorkerPool) {
         for kernel in kernels { kernel.run(pool) }
+    }
+
+    /// Runs like `run`, adding each node's wall time (seconds) to `profile`.
+    func run(_ pool: WorkerPool, profile: inout [String: (node: Node, seconds: Double)]) {
+        for (kernel, node) in zip(kernels, kernelNodes) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            kernel.run(pool)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            profile[node.name, default: (node, 0)].seconds += seconds
+        }
     }
 }

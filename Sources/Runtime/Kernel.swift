@@ -6,9 +6,15 @@ protocol Kernel {
     func run(_ pool: WorkerPool)
 }
 
-/// Scratch floats a kernel needs per worker, if any.
+/// Scratch floats a kernel needs per worker, and shared by all its workers, if any.
 protocol NeedsScratch {
     var scratchFloats: Int { get }
+    var sharedScratchFloats: Int { get }
+}
+
+extension NeedsScratch {
+    var scratchFloats: Int { 0 }
+    var sharedScratchFloats: Int { 0 }
 }
 
 /// What a kernel builder knows about its node: shapes, constant inputs and buffers.

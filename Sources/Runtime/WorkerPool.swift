@@ -5,6 +5,7 @@ import Dispatch
 final class WorkerPool {
     let threads: Int
     private var scratch: [FloatBuffer] = []
+    private var shared = FloatBuffer(count: 0)
 
     init(threads: Int) {
         self.threads = max(1, threads)
@@ -19,6 +20,13 @@ final class WorkerPool {
     func scratch(_ worker: Int) -> UnsafeMutablePointer<Float> {
         scratch[worker].pointer
     }
+
+    /// Makes the scratch that all workers share (kernels run one at a time) hold `floats` floats.
+    func reserveSharedScratch(_ floats: Int) {
+        if shared.count < floats { shared = FloatBuffer(count: floats) }
+    }
+
+    var sharedScratch: UnsafeMutablePointer<Float> { shared.pointer }
 
     /// Waking a worker costs microseconds; below this much work per worker (in element
     /// operations) the items run inline.

@@ -13,6 +13,10 @@ enum ConvKernel {
             return DepthwiseConvKernel(shape: shape, weights: weights, bias: bias,
                                        input: UnsafePointer(try context.input(0)), output: context.output)
         }
+        if WinogradConvKernel.suits(shape) {
+            return WinogradConvKernel(shape: shape, weights: weights, bias: bias,
+                                      input: UnsafePointer(try context.input(0)), output: context.output)
+        }
         return GemmConvKernel(shape: shape, weights: weights, bias: bias, input: UnsafePointer(try context.input(0)),
                               output: context.output, threads: context.threads)
     }
