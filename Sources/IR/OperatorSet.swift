@@ -10,8 +10,8 @@ public enum OperatorSet {
     /// Names of the supported operators.
     public static var supported: Set<String> { Set(rules.keys) }
 
-    /// Constants larger than this are not computed ahead of time.
-    static let constantElementLimit = 1 << 20
+    /// Constants larger than this (256 MB of floats) are not computed ahead of time.
+    static let constantElementLimit = 1 << 26
 
     static func rule(for opType: String) -> Rule? { rules[opType] }
 

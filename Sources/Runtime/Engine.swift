@@ -26,6 +26,7 @@ public final class Engine {
     private let lanes: [WorkerPool]
     private let shared: WorkerPool
     private var plans: [PlanKey: ExecutionPlan] = [:]
+    private let prepared = PreparedWeights()
     private var splittable = false
 
     private struct PlanKey: Hashable {
@@ -48,7 +49,7 @@ public final class Engine {
     private func plan(batch: Int, lane: Int) throws -> ExecutionPlan {
         let key = PlanKey(batch: batch, lane: lane)
         if let plan = plans[key] { return plan }
-        let plan = try ExecutionPlan(graph: graph, batch: batch, pool: lane < 0 ? shared : lanes[lane])
+        let plan = try ExecutionPlan(graph: graph, batch: batch, pool: lane < 0 ? shared : lanes[lane], prepared: prepared)
         plans[key] = plan
         return plan
     }
@@ -56,23 +57,43 @@ public final class Engine {
     /// Runs a batch of `batch` images once on one thread per operator (no batch split) and
     /// returns the seconds each node took, slowest first.
     public func profile(_ inputs: [String: HostTensor]) throws -> [(node: Node, seconds: Double)] {
-        guard let batch = inputs.values.first?.shape.first else { throw GraphError("no input given") }
+        let batch = try batchSize(of: inputs)
         let plan = try plan(batch: batch, lane: -1)
-        try load(inputs, into: plan, images: 0..<batch)
+        load(inputs, into: plan, images: 0..<batch)
         var profile: [String: (node: Node, seconds: Double)] = [:]
         plan.run(shared, profile: &profile)
         return profile.values.sorted { $0.seconds > $1.seconds }
     }
 
+    /// The batch size of `inputs`: the first dimension of the inputs whose batch is dynamic
+    /// (1 when none is); every input must have the shape the model declares at that batch.
+    private func batchSize(of inputs: [String: HostTensor]) throws -> Int {
+        var batch: Int?
+        for input in graph.inputs where input.hasDynamicBatch {
+            guard let size = inputs[input.name]?.shape.first else { continue }
+            if let batch, batch != size {
+                throw GraphError("inputs disagree on the batch size (\(batch) and \(size) for '\(input.name)')")
+            }
+            batch = size
+        }
+        let size = batch ?? 1
+        for input in graph.inputs {
+            guard let tensor = inputs[input.name] else { throw GraphError("input '\(input.name)' is missing") }
+            let expected = try input.shape(batch: size)
+            guard tensor.shape == expected, tensor.values.count == expected.product else {
+                throw GraphError("input '\(input.name)' has shape \(tensor.shape); the model takes \(expected)")
+            }
+        }
+        return size
+    }
+
     /// Runs the graph; the batch size is the first dimension of the inputs.
     public func run(_ inputs: [String: HostTensor]) throws -> [String: HostTensor] {
-        guard let batch = inputs.values.first?.shape.first else {
-            throw GraphError("no input given; the model takes \(graph.inputs.map(\.name).joined(separator: ", "))")
-        }
+        let batch = try batchSize(of: inputs)
         let parts = splittable ? min(threads, batch) : 1
         if parts <= 1 {
             let plan = try plan(batch: batch, lane: -1)
-            try load(inputs, into: plan, images: 0..<batch)
+            load(inputs, into: plan, images: 0..<batch)
             plan.run(shared)
             return Dictionary(uniqueKeysWithValues: plan.outputs.map { output in
                 (output.name, HostTensor(shape: output.shape, values: Array(UnsafeBufferPointer(start: output.pointer, count: output.shape.product))))
@@ -80,7 +101,7 @@ public final class Engine {
         }
         let ranges = (0..<parts).map { (batch * $0 / parts)..<(batch * ($0 + 1) / parts) }
         let lanePlans = try ranges.enumerated().map { lane, range in try plan(batch: range.count, lane: lane) }
-        for (plan, range) in zip(lanePlans, ranges) { try load(inputs, into: plan, images: range) }
+        for (plan, range) in zip(lanePlans, ranges) { load(inputs, into: plan, images: range) }
         DispatchQueue.concurrentPerform(iterations: parts) { lane in lanePlans[lane].run(lanes[lane]) }
         var outputs: [String: HostTensor] = [:]
         for (index, output) in lanePlans[0].outputs.enumerated() {
@@ -94,19 +115,16 @@ public final class Engine {
         return outputs
     }
 
-    /// Copies images `images` of every input into the plan's input slots.
-    private func load(_ inputs: [String: HostTensor], into plan: ExecutionPlan, images: Range<Int>) throws {
+    /// Copies images `images` of every (checked) input into the plan's input slots; inputs
+    /// without a dynamic batch are copied whole.
+    private func load(_ inputs: [String: HostTensor], into plan: ExecutionPlan, images: Range<Int>) {
         for slot in plan.inputs {
-            guard let tensor = inputs[slot.name] else { throw GraphError("input '\(slot.name)' is missing") }
-            let expected = [tensor.shape.first ?? 0] + slot.shape.dropFirst()
-            guard tensor.shape == expected, tensor.values.count == tensor.shape.product, tensor.shape.first ?? 0 >= images.upperBound else {
-                throw GraphError("input '\(slot.name)' has shape \(tensor.shape); the model takes \([images.count] + slot.shape.dropFirst())")
-            }
-            let perImage = slot.shape.dropFirst().reduce(1, *)
+            guard let tensor = inputs[slot.name] else { continue }
+            let isBatched = graph.inputs.first { $0.name == slot.name }?.hasDynamicBatch ?? false
+            let count = slot.shape.product
+            let start = isBatched ? images.lowerBound * (count / max(images.count, 1)) : 0
             tensor.values.withUnsafeBufferPointer { values in
-                if let base = values.baseAddress {
-                    slot.pointer.update(from: base + images.lowerBound * perImage, count: images.count * perImage)
-                }
+                if let base = values.baseAddress { slot.pointer.update(from: base + start, count: count) }
             }
         }
     }

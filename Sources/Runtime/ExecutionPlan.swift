@@ -20,7 +20,7 @@ final class ExecutionPlan {
     /// Operators whose output is a view of their first input.
     static let viewOperators: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"]
 
-    init(graph: Graph, batch: Int, pool: WorkerPool) throws {
+    init(graph: Graph, batch: Int, pool: WorkerPool, prepared: PreparedWeights) throws {
         self.batch = batch
         let values = try ShapeInference.infer(graph, batch: batch)
         let steps = graph.nodes.filter { node in
@@ -83,7 +83,7 @@ final class ExecutionPlan {
                 constants: node.inputs.map { $0.isEmpty ? nil : values[$0]?.constant },
                 inputs: node.inputs.map { $0.isEmpty ? nil : slot($0) ?? constantSlot($0) },
                 outputs: node.outputs.map { slot($0) ?? arena.pointer },
-                threads: pool.threads)
+                threads: pool.threads, prepared: prepared)
             let kernel = try KernelFactory.make(context)
             if let needs = kernel as? NeedsScratch {
                 scratch = max(scratch, needs.scratchFloats)

@@ -28,6 +28,8 @@ struct NodeContext {
     let inputs: [UnsafeMutablePointer<Float>?]
     let outputs: [UnsafeMutablePointer<Float>]
     let threads: Int
+    /// The engine's prepared weights, shared between plans.
+    let prepared: PreparedWeights
 
     func fail(_ problem: String) -> GraphError {
         GraphError.at(node, problem)
@@ -47,6 +49,11 @@ struct NodeContext {
 
     func hasInput(_ index: Int) -> Bool {
         index < node.inputs.count && !node.inputs[index].isEmpty
+    }
+
+    /// A constant float input as an engine buffer, prepared once for all plans.
+    func constantBuffer(_ index: Int, _ what: String) throws -> FloatBuffer {
+        try prepared.buffer("\(node.name)#\(index)") { FloatBuffer(try constantFloats(index, what)) }
     }
 
     /// A constant float input (a weight) as Float values.

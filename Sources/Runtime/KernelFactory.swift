@@ -26,6 +26,14 @@ enum KernelFactory {
         case "AveragePool": return try PoolKernel(context, isMax: false)
         case "GlobalAveragePool": return try GlobalAveragePoolKernel(context)
         case "Softmax": return try SoftmaxKernel(context)
+        case "ConstantOfShape":
+            // Folded to a constant unless too large to keep: then filled at run time.
+            var value = Tensor(floats: [0], shape: [])
+            if case .tensor(let given)? = node.attributes["value"] { value = given }
+            guard value.dtype == .float32, let fill = value.floats()?.first else {
+                throw context.fail("only float32 fills run; pnconv computes in float32")
+            }
+            return FillKernel(value: fill, output: context.output, count: context.outputShape.product)
         case "Cast":
             guard try context.node.int("to") == DType.float32.onnxCode else {
                 throw context.fail("only casts to float32 run; pnconv computes in float32")

@@ -6,15 +6,18 @@ enum ConvKernel {
         let x = try context.shape(0), w = try context.shape(1)
         let geometry = try WindowGeometry(node: context.node, input: Array(x[2...]), kernel: Array(w[2...]))
         let group = try context.node.int("group", default: 1)
-        let weights = FloatBuffer(try context.constantFloats(1, "the weight"))
-        let bias = context.hasInput(2) ? FloatBuffer(try context.constantFloats(2, "the bias")) : nil
+        let weights = try context.constantBuffer(1, "the weight")
+        let bias = context.hasInput(2) ? try context.constantBuffer(2, "the bias") : nil
         let shape = ConvShape(batch: x[0], channels: x[1], outputChannels: w[0], group: group, geometry: geometry)
         if x.count == 4 && w[1] == 1 {
             return DepthwiseConvKernel(shape: shape, weights: weights, bias: bias,
                                        input: UnsafePointer(try context.input(0)), output: context.output)
         }
         if WinogradConvKernel.suits(shape) {
-            return WinogradConvKernel(shape: shape, weights: weights, bias: bias,
+            let transformed = context.prepared.buffer("\(context.node.name)#winograd") {
+                WinogradConvKernel.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
+            }
+            return WinogradConvKernel(shape: shape, transformedWeights: transformed, bias: bias,
                                       input: UnsafePointer(try context.input(0)), output: context.output)
         }
         return GemmConvKernel(shape: shape, weights: weights, bias: bias, input: UnsafePointer(try context.input(0)),

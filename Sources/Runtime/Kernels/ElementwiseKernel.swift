@@ -83,3 +83,14 @@ struct CopyKernel: Kernel {
         if from != UnsafePointer(to) { to.update(from: from, count: count) }
     }
 }
+
+/// Writes one value everywhere (ConstantOfShape too large to fold).
+struct FillKernel: Kernel {
+    let value: Float
+    let output: UnsafeMutablePointer<Float>
+    let count: Int
+
+    func run(_ pool: WorkerPool) {
+        output.update(repeating: value, count: count)
+    }
+}

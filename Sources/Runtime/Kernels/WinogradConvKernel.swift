@@ -1,9 +1,11 @@
 /// 3x3 stride-1 convolution by Winograd's minimal filtering F(4x4, 3x3): each 4x4 output tile
-/// comes from a 6x6 input tile with 36 multiplications per channel pair instead of 144. Per
-/// image: the padded input's tiles are transformed (V = Bt d B), the 36 transform positions
-/// become 36 matrix products with the pre-transformed weights (U = G g Gt) on OpenBLAS, and
-/// each product tile is transformed back (Y = At m A). The transforms are Lavin and Gray's,
-/// with interpolation points 0, +-1, +-2.
+/// comes from a 6x6 input tile with 36 multiplications per channel pair instead of 144.
+///
+/// The tiles of all images in the batch are processed in blocks: the block's input tiles are
+/// transformed (V = Bt d B), the 36 transform positions become 36 matrix products with the
+/// weights transformed once at plan time (U = G g Gt) on OpenBLAS, and each product tile is
+/// transformed back (Y = At m A). Pooling the images' tiles keeps the products wide, which is
+/// what makes them efficient. The transforms are Lavin and Gray's, points 0, +-1, +-2.
 struct WinogradConvKernel: Kernel, NeedsScratch {
     let shape: ConvShape
     /// U: [36][outputs][channels].
@@ -12,17 +14,19 @@ struct WinogradConvKernel: Kernel, NeedsScratch {
     let input: UnsafePointer<Float>
     let output: UnsafeMutablePointer<Float>
     let tilesHigh: Int, tilesWide: Int
-    let paddedHeight: Int, paddedWidth: Int
+    /// Tiles per block: V and M of one block stay within a few megabytes.
+    let blockTiles: Int
 
-    /// Whether F(4x4, 3x3) applies and pays: plain 3x3 stride-1 2-D convolutions wide enough
-    /// for the matrix products to dominate the transforms.
+    /// Whether F(4x4, 3x3) applies and pays: plain 3x3 stride-1 2-D convolutions with enough
+    /// channels, and enough tiles in the batch for wide matrix products.
     static func suits(_ shape: ConvShape) -> Bool {
         let g = shape.geometry
+        let tiles = ((g.outputSize.first ?? 0) + 3) / 4 * (((g.outputSize.last ?? 0) + 3) / 4)
         return g.kernel == [3, 3] && g.strides == [1, 1] && g.dilations == [1, 1] && shape.group == 1
-            && shape.channels >= 16 && shape.outputChannels >= 16 && g.outputSize.allSatisfy { $0 >= 4 }
+            && shape.channels >= 16 && shape.outputChannels >= 16 && shape.batch * tiles >= 64
     }
 
-    init(shape: ConvShape, weights: FloatBuffer, bias: FloatBuffer?, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
+    init(shape: ConvShape, transformedWeights: FloatBuffer, bias: FloatBuffer?, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
         self.shape = shape
         self.bias = bias
         self.input = input
@@ -30,143 +34,194 @@ struct WinogradConvKernel: Kernel, NeedsScratch {
         let g = shape.geometry
         tilesHigh = (g.outputSize[0] + 3) / 4
         tilesWide = (g.outputSize[1] + 3) / 4
-        paddedHeight = tilesHigh * 4 + 2
-        paddedWidth = tilesWide * 4 + 2
-        let outputs = shape.outputChannels, channels = shape.channels
-        transformedWeights = FloatBuffer(count: 36 * outputs * channels)
-        for o in 0..<outputs {
-            for c in 0..<channels {
-                let kernel = weights.pointer + (o * channels + c) * 9
-                // G g: 6x3, then (G g) Gt: 6x6.
-                var rows = [Float](repeating: 0, count: 18)
-                for column in 0..<3 {
-                    let column3 = Self.filterTransform(kernel[column], kernel[3 + column], kernel[6 + column])
-                    for row in 0..<6 { rows[row * 3 + column] = column3[row] }
-                }
-                for row in 0..<6 {
-                    let transformed = Self.filterTransform(rows[row * 3], rows[row * 3 + 1], rows[row * 3 + 2])
-                    for column in 0..<6 {
-                        transformedWeights.pointer[((row * 6 + column) * outputs + o) * channels + c] = transformed[column]
-                    }
-                }
+        let total = shape.batch * tilesHigh * tilesWide
+        blockTiles = min(total, max(64, (8 << 20) / (4 * 36 * (shape.channels + shape.outputChannels))))
+        self.transformedWeights = transformedWeights
+    }
+
+    /// U = G g Gt for every 3x3 filter, laid out [36][outputs][channels].
+    static func transformWeights(_ weights: FloatBuffer, outputs: Int, channels: Int) -> FloatBuffer {
+        let result = FloatBuffer(count: 36 * outputs * channels)
+        let plane = outputs * channels
+        for pair in 0..<plane {
+            let g = weights.pointer + pair * 9
+            // G g: 6 rows of 3, one column of the filter at a time.
+            var rows = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0),
+                        Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+            withUnsafeMutableBytes(of: &rows) { raw in
+                let r = raw.bindMemory(to: Float.self).baseAddress.unsafelyUnwrapped
+                for column in 0..<3 { filterTransform(g + column, 3, into: r + column, 3) }
+                for row in 0..<6 { filterTransform(r + row * 3, 1, into: result.pointer + row * 6 * plane + pair, plane) }
             }
         }
+        return result
+    }
+
+    /// G x for a filter column x = (x0, x1, x2) read with `step`, written with `outStep`.
+    @inline(__always)
+    private static func filterTransform(_ x: UnsafePointer<Float>, _ step: Int, into out: UnsafeMutablePointer<Float>, _ outStep: Int) {
+        let g0 = x[0], g1 = x[step], g2 = x[2 * step]
+        out[0] = g0 / 4
+        out[outStep] = -(g0 + g1 + g2) / 6
+        out[2 * outStep] = -(g0 - g1 + g2) / 6
+        out[3 * outStep] = g0 / 24 + g1 / 12 + g2 / 6
+        out[4 * outStep] = g0 / 24 - g1 / 12 + g2 / 6
+        out[5 * outStep] = g2
     }
 
     private var tiles: Int { tilesHigh * tilesWide }
-    private var paddedPlane: Int { paddedHeight * paddedWidth }
 
-    /// A 6x6 tile being transformed.
-    var scratchFloats: Int { 36 }
+    /// Six transformed rows of a tile row, then a padded input plane or an output plane
+    /// rounded up to whole tiles.
+    var scratchFloats: Int { 6 * (tilesWide * 4 + 2) + max((tilesHigh * 4 + 2) * (tilesWide * 4 + 2), 24 * tilesWide + tilesHigh * tilesWide * 16) }
 
-    /// Padded input, V [36][channels][tiles] and M [36][outputs][tiles] of one image.
-    var sharedScratchFloats: Int {
-        shape.channels * paddedPlane + 36 * tiles * (shape.channels + shape.outputChannels)
-    }
+    /// V [36][channels][block] and M [36][outputs][block].
+    var sharedScratchFloats: Int { 36 * blockTiles * (shape.channels + shape.outputChannels) }
 
-    /// G x for one column (g0, g1, g2) of the filter.
-    private static func filterTransform(_ g0: Float, _ g1: Float, _ g2: Float) -> [Float] {
-        [g0 / 4, -(g0 + g1 + g2) / 6, -(g0 - g1 + g2) / 6, g0 / 24 + g1 / 12 + g2 / 6, g0 / 24 - g1 / 12 + g2 / 6, g2]
-    }
+    private var paddedHeight: Int { tilesHigh * 4 + 2 }
+    private var paddedWidth: Int { tilesWide * 4 + 2 }
 
     func run(_ pool: WorkerPool) {
         let channels = shape.channels, outputs = shape.outputChannels, tiles = tiles
-        let padded = pool.sharedScratch
-        let transformedInput = padded + channels * paddedPlane
-        let products = transformedInput + 36 * channels * tiles
+        let transformed = pool.sharedScratch
+        let total = shape.batch * tiles
         let g = shape.geometry
-        let height = g.inputSize[0], width = g.inputSize[1]
-        for image in 0..<shape.batch {
-            let source = input + image * channels * height * width
-            pool.parallelFor(channels, work: channels * paddedPlane * 12) { channel, worker in
-                let plane = padded + channel * paddedPlane
-                plane.update(repeating: 0, count: paddedPlane)
-                let rows = min(height, paddedHeight - g.padsBegin[0]), columns = min(width, paddedWidth - g.padsBegin[1])
-                for y in 0..<rows {
-                    (plane + (y + g.padsBegin[0]) * paddedWidth + g.padsBegin[1]).update(from: source + (channel * height + y) * width, count: columns)
+        let height = g.inputSize[0], width = g.inputSize[1], outputHeight = g.outputSize[0], outputWidth = g.outputSize[1]
+        let paddedHeight = paddedHeight, paddedWidth = paddedWidth, rowFloats = 6 * paddedWidth
+        var first = 0
+        while first < total {
+            let count = min(blockTiles, total - first)
+            let products = transformed + 36 * channels * count
+            pool.parallelFor(channels, work: channels * count * 200) { channel, worker in
+                let padded = pool.scratch(worker) + rowFloats
+                forEachImage(first: first, count: count) { image, tiles, slot in
+                    // The plane in zero padding: every tile then reads inside it.
+                    padded.update(repeating: 0, count: paddedHeight * paddedWidth)
+                    let source = input + (image * channels + channel) * height * width
+                    let rows = min(height, paddedHeight - g.padsBegin[0]), columns = min(width, paddedWidth - g.padsBegin[1])
+                    for y in 0..<rows {
+                        (padded + (y + g.padsBegin[0]) * paddedWidth + g.padsBegin[1]).update(from: source + y * width, count: columns)
+                    }
+                    forEachRow(tiles, slot: slot) { tile, slot, run in
+                        transformInputRow(padded, tile: tile, count: run, into: transformed + channel * count + slot,
+                                          stride: channels * count, scratch: pool.scratch(worker))
+                    }
                 }
-                transformInput(plane, channel: channel, into: transformedInput, temporary: pool.scratch(worker))
             }
-            pool.parallelFor(36, work: 36 * outputs * channels * tiles) { position, _ in
-                BLAS.gemm(m: outputs, n: tiles, k: channels,
+            pool.parallelFor(36, work: 36 * outputs * channels * count) { position, _ in
+                BLAS.gemm(m: outputs, n: count, k: channels,
                           a: transformedWeights.pointer + position * outputs * channels, lda: channels,
-                          b: transformedInput + position * channels * tiles, ldb: tiles,
-                          c: products + position * outputs * tiles, ldc: tiles, beta: 0)
+                          b: transformed + position * channels * count, ldb: count,
+                          c: products + position * outputs * count, ldc: count, beta: 0)
             }
-            let destination = output + image * outputs * g.outputSize[0] * g.outputSize[1]
-            pool.parallelFor(outputs, work: outputs * tiles * 100) { channel, worker in
-                transformOutput(products, channel: channel, into: destination + channel * g.outputSize[0] * g.outputSize[1],
-                                temporary: pool.scratch(worker))
-            }
-        }
-    }
-
-    /// The six outputs of Bt x for a column x read at `source` with `stride`.
-    @inline(__always)
-    private static func inputTransform(_ source: UnsafePointer<Float>, _ step: Int, into out: UnsafeMutablePointer<Float>, _ outStep: Int) {
-        let d0 = source[0], d1 = source[step], d2 = source[2 * step], d3 = source[3 * step], d4 = source[4 * step], d5 = source[5 * step]
-        out[0] = 4 * d0 - 5 * d2 + d4
-        out[outStep] = -4 * (d1 + d2) + d3 + d4
-        out[2 * outStep] = 4 * (d1 - d2) - d3 + d4
-        out[3 * outStep] = 2 * (d3 - d1) - d2 + d4
-        out[4 * outStep] = 2 * (d1 - d3) - d2 + d4
-        out[5 * outStep] = 4 * d1 - 5 * d3 + d5
-    }
-
-    /// The four outputs of At m for a column m read at `source` with `stride`.
-    @inline(__always)
-    private static func outputTransform(_ source: UnsafePointer<Float>, _ step: Int) -> (Float, Float, Float, Float) {
-        let m0 = source[0], m1 = source[step], m2 = source[2 * step], m3 = source[3 * step], m4 = source[4 * step], m5 = source[5 * step]
-        let a = m1 + m2, b = m1 - m2, c = m3 + m4, d = m3 - m4
-        return (m0 + a + c, b + 2 * d, a + 4 * c, b + 8 * d + m5)
-    }
-
-    /// V = Bt d B for every 6x6 tile of one padded channel plane; `temporary` holds 36 floats.
-    private func transformInput(_ plane: UnsafePointer<Float>, channel: Int, into transformed: UnsafeMutablePointer<Float>,
-                                temporary t: UnsafeMutablePointer<Float>) {
-        let tiles = tiles, stride = shape.channels * tiles
-        let base = transformed + channel * tiles
-        for tileY in 0..<tilesHigh {
-            for tileX in 0..<tilesWide {
-                let corner = plane + tileY * 4 * paddedWidth + tileX * 4
-                for column in 0..<6 { Self.inputTransform(corner + column, paddedWidth, into: t + column, 6) }
-                let out = base + tileY * tilesWide + tileX
-                for row in 0..<6 { Self.inputTransform(t + row * 6, 1, into: out + row * 6 * stride, stride) }
-            }
-        }
-    }
-
-    /// Y = At m A for every tile of one output channel, plus its bias, clipped to the output;
-    /// `temporary` holds 24 floats.
-    private func transformOutput(_ products: UnsafePointer<Float>, channel: Int, into plane: UnsafeMutablePointer<Float>,
-                                 temporary p: UnsafeMutablePointer<Float>) {
-        let tiles = tiles, stride = shape.outputChannels * tiles
-        let outputHeight = shape.geometry.outputSize[0], outputWidth = shape.geometry.outputSize[1]
-        let base = products + channel * tiles
-        let bias = bias?.pointer[channel] ?? 0
-        for tileY in 0..<tilesHigh {
-            for tileX in 0..<tilesWide {
-                let tile = base + tileY * tilesWide + tileX
-                for column in 0..<6 {
-                    let (a, b, c, d) = Self.outputTransform(tile + column * stride, 6 * stride)
-                    p[column] = a
-                    p[6 + column] = b
-                    p[12 + column] = c
-                    p[18 + column] = d
-                }
-                let columns = min(4, outputWidth - tileX * 4)
-                for row in 0..<min(4, outputHeight - tileY * 4) {
-                    let (a, b, c, d) = Self.outputTransform(p + row * 6, 1)
-                    let line = plane + (tileY * 4 + row) * outputWidth + tileX * 4
-                    if columns == 4 {
-                        line[0] = a + bias; line[1] = b + bias; line[2] = c + bias; line[3] = d + bias
-                    } else {
-                        let values = (a, b, c, d)
-                        withUnsafeBytes(of: values) { raw in
-                            for column in 0..<columns { line[column] = raw.load(fromByteOffset: column * 4, as: Float.self) + bias }
+            pool.parallelFor(outputs, work: outputs * count * 150) { channel, worker in
+                let bias = bias?.pointer[channel] ?? 0
+                let whole = pool.scratch(worker) + 6 * 4 * tilesWide
+                forEachImage(first: first, count: count) { image, tiles, slot in
+                    let destination = output + (image * outputs + channel) * outputHeight * outputWidth
+                    // Whole tiles go to a plane rounded up to tiles, then are copied out clipped.
+                    forEachRow(tiles, slot: slot) { tile, slot, run in
+                        transformOutputRow(products + channel * count + slot, stride: outputs * count, tile: tile, count: run,
+                                           bias: bias, into: whole, scratch: pool.scratch(worker))
+                        let top = tile / tilesWide * 4, left = tile % tilesWide * 4
+                        let columns = min(outputWidth, left + 4 * run) - left
+                        for y in top..<min(outputHeight, top + 4) {
+                            (destination + y * outputWidth + left).update(from: whole + y * tilesWide * 4 + left, count: columns)
                         }
                     }
                 }
+            }
+            first += count
+        }
+    }
+
+    /// Splits block slots `0..<count` (tiles `first...` of the batch) by image:
+    /// body(image, tiles of that image, first slot).
+    private func forEachImage(first: Int, count: Int, _ body: (Int, Range<Int>, Int) -> Void) {
+        var slot = 0
+        while slot < count {
+            let image = (first + slot) / tiles, tile = (first + slot) % tiles
+            let end = min(tiles, tile + count - slot)
+            body(image, tile..<end, slot)
+            slot += end - tile
+        }
+    }
+
+    /// Splits tiles of one image into runs within one tile row: body(tile, slot, length).
+    private func forEachRow(_ tiles: Range<Int>, slot: Int, _ body: (Int, Int, Int) -> Void) {
+        var tile = tiles.lowerBound, slot = slot
+        while tile < tiles.upperBound {
+            let length = min(tiles.upperBound, (tile / tilesWide + 1) * tilesWide) - tile
+            body(tile, slot, length)
+            tile += length
+            slot += length
+        }
+    }
+
+    /// V for `count` consecutive tiles of one tile row of a padded plane: Bt down the six
+    /// input rows (contiguous, vectorized), then B along each row for every tile.
+    private func transformInputRow(_ plane: UnsafePointer<Float>, tile: Int, count: Int, into out: UnsafeMutablePointer<Float>,
+                                   stride: Int, scratch: UnsafeMutablePointer<Float>) {
+        let width = paddedWidth
+        let top = tile / tilesWide * 4, left = tile % tilesWide * 4
+        let span = 4 * count + 2
+        let source = plane + top * width + left
+        let r0 = source, r1 = source + width, r2 = source + 2 * width, r3 = source + 3 * width, r4 = source + 4 * width, r5 = source + 5 * width
+        let t0 = scratch, t1 = scratch + span, t2 = scratch + 2 * span, t3 = scratch + 3 * span, t4 = scratch + 4 * span, t5 = scratch + 5 * span
+        for x in 0..<span {
+            let d0 = r0[x], d1 = r1[x], d2 = r2[x], d3 = r3[x], d4 = r4[x], d5 = r5[x]
+            t0[x] = 4 * d0 - 5 * d2 + d4
+            t1[x] = -4 * (d1 + d2) + d3 + d4
+            t2[x] = 4 * (d1 - d2) - d3 + d4
+            t3[x] = 2 * (d3 - d1) - d2 + d4
+            t4[x] = 2 * (d1 - d3) - d2 + d4
+            t5[x] = 4 * d1 - 5 * d3 + d5
+        }
+        for row in 0..<6 {
+            let t = scratch + row * span
+            let o0 = out + row * 6 * stride, o1 = o0 + stride, o2 = o1 + stride, o3 = o2 + stride, o4 = o3 + stride, o5 = o4 + stride
+            for i in 0..<count {
+                let d = t + 4 * i
+                let d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3], d4 = d[4], d5 = d[5]
+                o0[i] = 4 * d0 - 5 * d2 + d4
+                o1[i] = -4 * (d1 + d2) + d3 + d4
+                o2[i] = 4 * (d1 - d2) - d3 + d4
+                o3[i] = 2 * (d3 - d1) - d2 + d4
+                o4[i] = 2 * (d1 - d3) - d2 + d4
+                o5[i] = 4 * d1 - 5 * d3 + d5
+            }
+        }
+    }
+
+    /// Y for `count` consecutive tiles of one tile row, into a plane of whole tiles: At along
+    /// each of the six product rows for every tile (contiguous across tiles), then At down.
+    private func transformOutputRow(_ m: UnsafePointer<Float>, stride: Int, tile: Int, count: Int, bias: Float,
+                                    into plane: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let outputWidth = tilesWide * 4
+        // h[r][c][i]: row r of the product, output column c, tile i.
+        for row in 0..<6 {
+            let m0 = m + row * 6 * stride, m1 = m0 + stride, m2 = m1 + stride, m3 = m2 + stride, m4 = m3 + stride, m5 = m4 + stride
+            let h = scratch + row * 4 * count
+            let h0 = h, h1 = h + count, h2 = h + 2 * count, h3 = h + 3 * count
+            for i in 0..<count {
+                let a = m1[i] + m2[i], b = m1[i] - m2[i], c = m3[i] + m4[i], d = m3[i] - m4[i]
+                h0[i] = m0[i] + a + c
+                h1[i] = b + 2 * d
+                h2[i] = a + 4 * c
+                h3[i] = b + 8 * d + m5[i]
+            }
+        }
+        let rowStart = tile / tilesWide * 4, columnStart = tile % tilesWide * 4
+        for column in 0..<4 {
+            let s0 = scratch + column * count, s1 = s0 + 4 * count, s2 = s1 + 4 * count, s3 = s2 + 4 * count, s4 = s3 + 4 * count, s5 = s4 + 4 * count
+            let y0 = plane + rowStart * outputWidth + columnStart + column
+            let y1 = y0 + outputWidth, y2 = y1 + outputWidth, y3 = y2 + outputWidth
+            for i in 0..<count {
+                let a = s1[i] + s2[i], b = s1[i] - s2[i], c = s3[i] + s4[i], d = s3[i] - s4[i]
+                y0[4 * i] = s0[i] + a + c + bias
+                y1[4 * i] = b + 2 * d + bias
+                y2[4 * i] = a + 4 * c + bias
+                y3[4 * i] = b + 8 * d + s5[i] + bias
             }
         }
     }
