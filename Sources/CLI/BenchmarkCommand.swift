@@ -46,7 +46,7 @@ enum BenchmarkCommand {
         }
         let median = times.sorted()[times.count / 2]
         if arguments.flag("profile") {
-            try printProfile(try engine.profile(inputs))
+            try printProfile(try engine.profile(inputs), values: try ShapeInference.infer(model.graph, batch: batch))
         }
         let result = ["model": path, "batch": "\(batch)", "threads": "\(threads)", "runs": "\(times.count)",
                       "ms_per_batch": String(format: "%.3f", median * 1000), "images_per_second": String(format: "%.2f", Double(batch) / median)]
@@ -62,7 +62,7 @@ enum BenchmarkCommand {
 }
 
 /// Time per operator type, then the ten slowest nodes, from one profiled run.
-private func printProfile(_ profile: [(node: Node, seconds: Double)]) throws {
+private func printProfile(_ profile: [(node: Node, seconds: Double)], values: [String: InferredValue]) throws {
     let total = profile.reduce(0) { $0 + $1.seconds }
     var byType: [String: (Double, Int)] = [:]
     for entry in profile { byType[entry.node.opType, default: (0, 0)].0 += entry.seconds; byType[entry.node.opType, default: (0, 0)].1 += 1 }
@@ -72,8 +72,11 @@ private func printProfile(_ profile: [(node: Node, seconds: Double)]) throws {
               + String(format: "%9.2f ms %5.1f%%  %4d nodes", seconds * 1000, 100 * seconds / total, count))
     }
     print("slowest nodes:")
-    for entry in profile.prefix(10) {
-        print(String(format: "  %9.2f ms  ", entry.seconds * 1000) + "\(entry.node.name) (\(entry.node.opType))")
+    for entry in profile.prefix(ProcessInfo.processInfo.environment["PNCONV_PROFILE_NODES"].flatMap { Int($0) } ?? 10) {
+        let macs = ModelSummary.macs(of: entry.node, values)
+        let shape = entry.node.outputs.first.flatMap { values[$0]?.shape }.map { "\($0)" } ?? ""
+        let rate = macs > 0 ? String(format: ", %.1f GMAC/s", Double(macs) / entry.seconds / 1e9) : ""
+        print(String(format: "  %9.2f ms  ", entry.seconds * 1000) + "\(entry.node.name) (\(entry.node.opType) -> \(shape)\(rate))")
     }
 }
 

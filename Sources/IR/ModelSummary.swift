@@ -52,7 +52,8 @@ public struct ModelSummary: Equatable, Sendable {
         (architecture, stageDepths) = Self.recognize(graph, values)
     }
 
-    private static func macs(of node: Node, _ values: [String: InferredValue]) -> Int {
+    /// Multiply-accumulates of one Conv, Gemm or MatMul node with the given value shapes (0 for others).
+    public static func macs(of node: Node, _ values: [String: InferredValue]) -> Int {
         func shape(_ index: Int) -> [Int] { node.input(index).flatMap { values[$0]?.shape } ?? [] }
         let output = node.outputs.first.flatMap { values[$0]?.shape } ?? []
         switch node.opType {

@@ -1,6 +1,8 @@
 /// Convolution as matrix products: per image, group and block of output positions, the input
 /// patches are laid out as columns (im2col; skipped for 1x1 stride-1 convolutions) and
-/// multiplied by the weights with OpenBLAS. Blocks are spread over the workers.
+/// multiplied by the weights with OpenBLAS. Blocks are spread over the workers. Small output
+/// planes (the last stages of a network) pool the columns of all images into one product,
+/// which keeps it wide enough to be efficient.
 struct GemmConvKernel: Kernel, NeedsScratch {
     let shape: ConvShape
     let weights: FloatBuffer
@@ -30,9 +32,22 @@ struct GemmConvKernel: Kernel, NeedsScratch {
         blocksPerImage = (plane + columns - 1) / columns
     }
 
-    var scratchFloats: Int { shape.isPointwise ? 0 : shape.patch * blockColumns }
+    /// Whether the images' columns are pooled into one product.
+    var poolsImages: Bool { shape.batch > 1 && shape.outputPlane < 256 }
+
+    var scratchFloats: Int {
+        if poolsImages {
+            let columns = shape.batch * shape.outputPlane
+            return (shape.patch + shape.outputsPerGroup) * columns
+        }
+        return shape.isPointwise ? 0 : shape.patch * blockColumns
+    }
 
     func run(_ pool: WorkerPool) {
+        if poolsImages {
+            runPooled(pool)
+            return
+        }
         let plane = shape.outputPlane, items = shape.batch * shape.group * blocksPerImage
         let outputsPerGroup = shape.outputsPerGroup, patch = shape.patch
         pool.parallelFor(items) { item, worker in
@@ -56,6 +71,30 @@ struct GemmConvKernel: Kernel, NeedsScratch {
             BLAS.gemm(m: outputsPerGroup, n: columns.count, k: patch,
                       a: weights.pointer + group * outputsPerGroup * patch, lda: patch,
                       b: b, ldb: ldb, c: groupOutput + columns.lowerBound, ldc: plane, beta: 1)
+        }
+    }
+
+    /// One product per group over the columns of every image, then scattered to the images.
+    private func runPooled(_ pool: WorkerPool) {
+        let plane = shape.outputPlane, columns = shape.batch * plane
+        let outputsPerGroup = shape.outputsPerGroup, patch = shape.patch
+        pool.parallelFor(shape.group) { group, worker in
+            let matrix = pool.scratch(worker), product = matrix + patch * columns
+            for image in 0..<shape.batch {
+                let groupInput = input + (image * shape.channels + group * shape.channelsPerGroup) * shape.inputPlane
+                Im2Col.fill(matrix + image * plane, from: groupInput, channels: shape.channelsPerGroup, geometry: shape.geometry,
+                            columns: 0..<plane, rowLength: columns)
+            }
+            BLAS.gemm(m: outputsPerGroup, n: columns, k: patch, a: weights.pointer + group * outputsPerGroup * patch, lda: patch,
+                      b: matrix, ldb: columns, c: product, ldc: columns, beta: 0)
+            for image in 0..<shape.batch {
+                let groupOutput = output + (image * shape.outputChannels + group * outputsPerGroup) * plane
+                for row in 0..<outputsPerGroup {
+                    let bias = self.bias?.pointer[group * outputsPerGroup + row] ?? 0
+                    let source = product + row * columns + image * plane, destination = groupOutput + row * plane
+                    for i in 0..<plane { destination[i] = source[i] + bias }
+                }
+            }
         }
     }
 }

@@ -3,18 +3,20 @@ import IR
 /// Lays out convolution input patches as matrix columns: row (channel, kernel position),
 /// column (output position), zero where the window reaches into the padding.
 enum Im2Col {
-    /// Fills `columns.count` columns (output positions `columns`) of the patch matrix.
+    /// Fills `columns.count` columns (output positions `columns`) of the patch matrix, whose
+    /// rows are `rowLength` floats apart (default: `columns.count`).
     static func fill(_ matrix: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, channels: Int,
-                     geometry: WindowGeometry, columns: Range<Int>) {
+                     geometry: WindowGeometry, columns: Range<Int>, rowLength: Int? = nil) {
+        let rowLength = rowLength ?? columns.count
         if geometry.kernel.count == 2 {
-            fill2D(matrix, from: input, channels: channels, geometry: geometry, columns: columns)
+            fill2D(matrix, from: input, channels: channels, geometry: geometry, columns: columns, rowLength: rowLength)
         } else {
-            fillAnyRank(matrix, from: input, channels: channels, geometry: geometry, columns: columns)
+            fillAnyRank(matrix, from: input, channels: channels, geometry: geometry, columns: columns, rowLength: rowLength)
         }
     }
 
     private static func fill2D(_ matrix: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, channels: Int,
-                               geometry g: WindowGeometry, columns: Range<Int>) {
+                               geometry g: WindowGeometry, columns: Range<Int>, rowLength: Int) {
         let height = g.inputSize[0], width = g.inputSize[1], outputWidth = g.outputSize[1]
         let kernelHeight = g.kernel[0], kernelWidth = g.kernel[1]
         let strideY = g.strides[0], strideX = g.strides[1], dilationY = g.dilations[0], dilationX = g.dilations[1]
@@ -47,7 +49,7 @@ enum Im2Col {
                         outputY += 1
                         outputX = 0
                     }
-                    row += count
+                    row += rowLength
                 }
             }
         }
@@ -55,7 +57,7 @@ enum Im2Col {
 
     /// Any spatial rank (1-D and 3-D convolutions), by odometers over positions and offsets.
     private static func fillAnyRank(_ matrix: UnsafeMutablePointer<Float>, from input: UnsafePointer<Float>, channels: Int,
-                                    geometry g: WindowGeometry, columns: Range<Int>) {
+                                    geometry g: WindowGeometry, columns: Range<Int>, rowLength: Int) {
         let rank = g.kernel.count
         let kernelCount = g.kernel.product, plane = g.inputSize.product
         var row = matrix
@@ -80,7 +82,7 @@ enum Im2Col {
                     }
                     row[column] = inside ? input[channel * plane + index] : 0
                 }
-                row += columns.count
+                row += rowLength
             }
         }
     }
