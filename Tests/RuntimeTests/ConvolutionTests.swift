@@ -1,5 +1,5 @@
 import IR
-import Runtime
+@testable import Runtime
 import Support
 import XCTest
 
@@ -97,5 +97,27 @@ final class ConvolutionTests: XCTestCase {
     func testLargeImagesSplitAcrossWorkersGiveTheSameResult() throws {
         try check(batch: 1, channels: 16, size: (40, 40), outputs: 8, kernel: (3, 3), group: 1, pads: [1, 1, 1, 1], threads: 2, seed: 3)
         try check(batch: 1, channels: 16, size: (40, 40), outputs: 8, kernel: (3, 3), group: 1, pads: [1, 1, 1, 1], threads: 1, seed: 3)
+    }
+
+    func testWinogradTilesOddSizesAndPaddings() throws {
+        // F(4x4): 2 images x 81 tiles; F(2x2): 2 images x 36 and 49 tiles; sizes that are not
+        // whole tiles and asymmetric padding.
+        try check(batch: 2, channels: 16, size: (36, 36), outputs: 16, kernel: (3, 3), group: 1, pads: [1, 1, 1, 1], seed: 5)
+        try check(batch: 2, channels: 16, size: (35, 33), outputs: 24, kernel: (3, 3), group: 1, pads: [1, 0, 0, 2], bias: false, seed: 6)
+        try check(batch: 2, channels: 16, size: (12, 12), outputs: 16, kernel: (3, 3), group: 1, pads: [1, 1, 1, 1], seed: 7)
+        try check(batch: 2, channels: 20, size: (15, 13), outputs: 17, kernel: (3, 3), group: 1, threads: 1, seed: 8)
+    }
+
+    func testWinogradBlocksThatSplitImages() throws {
+        let saved = WinogradBlocks.budgetBytes
+        WinogradBlocks.budgetBytes = 1
+        defer { WinogradBlocks.budgetBytes = saved }
+        try check(batch: 3, channels: 16, size: (36, 30), outputs: 16, kernel: (3, 3), group: 1, pads: [1, 1, 1, 1], seed: 9)
+        try check(batch: 3, channels: 16, size: (13, 14), outputs: 16, kernel: (3, 3), group: 1, pads: [1, 1, 1, 1], threads: 1, seed: 10)
+    }
+
+    func testPooledImageColumnsForSmallPlanes() throws {
+        try check(batch: 3, channels: 8, size: (9, 9), outputs: 12, kernel: (3, 3), group: 2, strides: [2, 2], pads: [1, 1, 1, 1], threads: 1, seed: 11)
+        try check(batch: 4, channels: 6, size: (7, 7), outputs: 6, kernel: (1, 1), group: 1, strides: [2, 2], threads: 2, seed: 12)
     }
 }

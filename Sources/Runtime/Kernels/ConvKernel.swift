@@ -13,16 +13,32 @@ enum ConvKernel {
             return DepthwiseConvKernel(shape: shape, weights: weights, bias: bias,
                                        input: UnsafePointer(try context.input(0)), output: context.output)
         }
-        if WinogradConvKernel.suits(shape) {
-            let transformed = context.prepared.buffer("\(context.node.name)#winograd") {
-                WinogradConvKernel.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
+        if isWinogradShape(shape) {
+            let input = UnsafePointer(try context.input(0))
+            // F(4x4) where its tiles keep the products wide, F(2x2) on small planes.
+            if WinogradConvKernel<Winograd4x4>.tileCount(shape, tile: 4) >= 128 {
+                let transformed = context.prepared.buffer("\(context.node.name)#winograd4") {
+                    WinogradConvKernel<Winograd4x4>.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
+                }
+                return WinogradConvKernel<Winograd4x4>(shape: shape, transformedWeights: transformed, bias: bias, input: input, output: context.output)
             }
-            return WinogradConvKernel(shape: shape, transformedWeights: transformed, bias: bias,
-                                      input: UnsafePointer(try context.input(0)), output: context.output)
+            if WinogradConvKernel<Winograd2x2>.tileCount(shape, tile: 2) >= 64 {
+                let transformed = context.prepared.buffer("\(context.node.name)#winograd2") {
+                    WinogradConvKernel<Winograd2x2>.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
+                }
+                return WinogradConvKernel<Winograd2x2>(shape: shape, transformedWeights: transformed, bias: bias, input: input, output: context.output)
+            }
         }
         return GemmConvKernel(shape: shape, weights: weights, bias: bias, input: UnsafePointer(try context.input(0)),
                               output: context.output, threads: context.threads)
     }
+}
+
+/// Plain 3x3 stride-1 2-D convolutions with enough channels for Winograd's transforms to pay.
+func isWinogradShape(_ shape: ConvShape) -> Bool {
+    let g = shape.geometry
+    return g.kernel == [3, 3] && g.strides == [1, 1] && g.dilations == [1, 1] && shape.group == 1
+        && shape.channels >= 16 && shape.outputChannels >= 16
 }
 
 /// Sizes of one convolution.
