@@ -1,15 +1,53 @@
-/// A two-operand elementwise function.
+/// A two-operand elementwise function, applied a row at a time: each conforming type spells
+/// its function out in a closure literal, so that the loops are compiled (and vectorized) for
+/// it rather than calling through the protocol per element.
 protocol BinaryFunction {
-    static func apply(_ a: Float, _ b: Float) -> Float
+    /// out[i] = f(a[i * strideA], b[i * strideB]) for i in 0..<count (strides 0 or 1 mostly).
+    static func row(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ strideA: Int,
+                    _ b: UnsafePointer<Float>, _ strideB: Int, _ count: Int)
 }
 
-enum AddFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a + b } }
-enum SubFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
-enum MulFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
-enum DivFunction: BinaryFunction { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+/// The row loop for `f`, with the common stride patterns as separate loops.
+@inline(__always)
+private func rowLoop(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ strideX: Int,
+                     _ y: UnsafePointer<Float>, _ strideY: Int, _ count: Int, _ f: (Float, Float) -> Float) {
+    switch (strideX, strideY) {
+    case (1, 1): for i in 0..<count { o[i] = f(x[i], y[i]) }
+    case (1, 0): let s = y[0]; for i in 0..<count { o[i] = f(x[i], s) }
+    case (0, 1): let s = x[0]; for i in 0..<count { o[i] = f(s, y[i]) }
+    default: for i in 0..<count { o[i] = f(x[i * strideX], y[i * strideY]) }
+    }
+}
+
+enum AddFunction: BinaryFunction {
+    static func row(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int, _ n: Int) {
+        rowLoop(o, x, sx, y, sy, n) { $0 + $1 }
+    }
+}
+
+enum SubFunction: BinaryFunction {
+    static func row(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int, _ n: Int) {
+        rowLoop(o, x, sx, y, sy, n) { $0 - $1 }
+    }
+}
+
+enum MulFunction: BinaryFunction {
+    static func row(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int, _ n: Int) {
+        rowLoop(o, x, sx, y, sy, n) { $0 * $1 }
+    }
+}
+
+enum DivFunction: BinaryFunction {
+    static func row(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int, _ n: Int) {
+        rowLoop(o, x, sx, y, sy, n) { $0 / $1 }
+    }
+}
+
 /// PRelu: `a` the input, `b` the slope.
 enum PReluFunction: BinaryFunction {
-    @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < 0 ? a * b : a }
+    static func row(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ sx: Int, _ y: UnsafePointer<Float>, _ sy: Int, _ n: Int) {
+        rowLoop(o, x, sx, y, sy, n) { $0 < 0 ? $0 * $1 : $0 }
+    }
 }
 
 /// Numpy-style broadcasting of two operands to an output shape, with adjacent axes merged
@@ -67,13 +105,7 @@ struct BroadcastLayout {
                     offsetA += coordinate * aStrides[axis]
                     offsetB += coordinate * bStrides[axis]
                 }
-                let o = out + row * inner, x = a + offsetA, y = b + offsetB
-                switch (innerA, innerB) {
-                case (1, 1): for i in 0..<inner { o[i] = F.apply(x[i], y[i]) }
-                case (1, 0): let s = y[0]; for i in 0..<inner { o[i] = F.apply(x[i], s) }
-                case (0, 1): let s = x[0]; for i in 0..<inner { o[i] = F.apply(s, y[i]) }
-                default: for i in 0..<inner { o[i] = F.apply(x[i * innerA], y[i * innerB]) }
-                }
+                F.row(out + row * inner, a + offsetA, innerA, b + offsetB, innerB, inner)
             }
         }
     }

@@ -23,6 +23,10 @@ struct PoolKernel: Kernel {
     }
 
     func run(_ pool: WorkerPool) {
+        if geometry.kernel.count == 2 {
+            run2D(pool)
+            return
+        }
         let g = geometry, rank = g.kernel.count
         let inputPlane = g.inputSize.product, outputPlane = g.outputSize.product
         pool.parallelFor(planes, work: planes * outputPlane * g.kernel.product) { plane, _ in
@@ -64,6 +68,48 @@ struct PoolKernel: Kernel {
                     }
                 }
                 destination[index] = isMax ? best : sum / Float(countIncludesPad ? padded : max(count, 1))
+            }
+        }
+    }
+}
+
+extension PoolKernel {
+    /// The same windows for images: clipped ranges per output row and column, no odometers.
+    private func run2D(_ pool: WorkerPool) {
+        let g = geometry
+        let height = g.inputSize[0], width = g.inputSize[1], outputHeight = g.outputSize[0], outputWidth = g.outputSize[1]
+        let (kernelHeight, kernelWidth) = (g.kernel[0], g.kernel[1])
+        let (strideY, strideX, dilationY, dilationX) = (g.strides[0], g.strides[1], g.dilations[0], g.dilations[1])
+        /// Taps of a window starting at `start` that fall inside `0..<size`, and the window's
+        /// extent inside the declared padding (for count_include_pad).
+        func taps(_ start: Int, _ size: Int, _ kernel: Int, _ dilation: Int, _ padEnd: Int) -> (Range<Int>, Int) {
+            let low = start < 0 ? (-start + dilation - 1) / dilation : 0
+            let high = min(kernel, (size - start + dilation - 1) / dilation)
+            let paddedEnd = min(start + (kernel - 1) * dilation + 1, size + padEnd)
+            return (low..<max(low, high), (paddedEnd - start + dilation - 1) / dilation)
+        }
+        let rows = (0..<outputHeight).map { taps($0 * strideY - g.padsBegin[0], height, kernelHeight, dilationY, g.padsEnd[0]) }
+        let columns = (0..<outputWidth).map { taps($0 * strideX - g.padsBegin[1], width, kernelWidth, dilationX, g.padsEnd[1]) }
+        pool.parallelFor(planes, work: planes * outputHeight * outputWidth * kernelHeight * kernelWidth) { plane, _ in
+            let source = input + plane * height * width, destination = output + plane * outputHeight * outputWidth
+            for outputY in 0..<outputHeight {
+                let (rowTaps, rowExtent) = rows[outputY]
+                let top = outputY * strideY - g.padsBegin[0]
+                for outputX in 0..<outputWidth {
+                    let (columnTaps, columnExtent) = columns[outputX]
+                    let left = outputX * strideX - g.padsBegin[1]
+                    var best = -Float.infinity, sum: Float = 0
+                    for ky in rowTaps {
+                        let line = source + (top + ky * dilationY) * width + left
+                        for kx in columnTaps {
+                            let value = line[kx * dilationX]
+                            best = max(best, value)
+                            sum += value
+                        }
+                    }
+                    let count = countIncludesPad ? rowExtent * columnExtent : max(rowTaps.count * columnTaps.count, 1)
+                    destination[outputY * outputWidth + outputX] = isMax ? best : sum / Float(count)
+                }
             }
         }
     }
