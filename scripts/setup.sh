@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the main job on the bundled fixtures: installs dependencies,
-# builds pnconv (release), then imports and inspects the fixture teacher and student models.
-# Outputs go to out/. Safe to run again.
+# builds pnconv (release), imports and inspects the fixture teacher and student models, and
+# embeds the bundled real faces with both. Outputs go to out/. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +20,14 @@ done
 echo
 echo "setup: pnconv inspect out/pocketnet-s-128.dynamo.pnm --json"
 "$pnconv" inspect out/pocketnet-s-128.dynamo.pnm --json
+for model in out/iresnet-mini-128.pnm out/pocketnet-s-128.dynamo.pnm; do
+  name=$(basename "$model" .pnm)
+  echo
+  echo "setup: pnconv embed $model --images fixtures/faces-small/labels.txt -o out/$name.faces.h5"
+  "$pnconv" embed "$model" --images fixtures/faces-small/labels.txt -o "out/$name.faces.h5" --batch 1
+done
+echo
+echo "setup: pnconv benchmark out/pocketnet-s-128.dynamo.pnm --batch 8 --threads 2"
+"$pnconv" benchmark out/pocketnet-s-128.dynamo.pnm --batch 8 --threads 2 --seconds 2
 echo
 echo "setup: done; pnconv is at $pnconv, outputs are in out/"
