@@ -20,13 +20,15 @@ enum ConvKernel {
                 let transformed = context.prepared.buffer("\(context.node.name)#winograd4") {
                     WinogradConvKernel<Winograd4x4>.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
                 }
-                return WinogradConvKernel<Winograd4x4>(shape: shape, transformedWeights: transformed, bias: bias, input: input, output: context.output)
+                return Winograd4x4Kernel(kernel: WinogradConvKernel(shape: shape, transformedWeights: transformed, bias: bias,
+                                                                    input: input, output: context.output))
             }
             if WinogradConvKernel<Winograd2x2>.tileCount(shape, tile: 2) >= 64 {
                 let transformed = context.prepared.buffer("\(context.node.name)#winograd2") {
                     WinogradConvKernel<Winograd2x2>.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
                 }
-                return WinogradConvKernel<Winograd2x2>(shape: shape, transformedWeights: transformed, bias: bias, input: input, output: context.output)
+                return Winograd2x2Kernel(kernel: WinogradConvKernel(shape: shape, transformedWeights: transformed, bias: bias,
+                                                                    input: input, output: context.output))
             }
         }
         return GemmConvKernel(shape: shape, weights: weights, bias: bias, input: UnsafePointer(try context.input(0)),

@@ -13,7 +13,7 @@ enum WinogradBlocks {
     static var budgetBytes = 8 << 20
 }
 
-struct WinogradConvKernel<Variant: WinogradVariant>: Kernel, NeedsScratch {
+struct WinogradConvKernel<Variant: WinogradVariant>: NeedsScratch {
     let shape: ConvShape
     /// U: [positions][outputs][channels].
     let transformedWeights: FloatBuffer
@@ -179,4 +179,20 @@ struct WinogradConvKernel<Variant: WinogradVariant>: Kernel, NeedsScratch {
             for i in 0..<count { Variant.output(source + i, m * count, corner + column + m * i, width, bias: bias) }
         }
     }
+}
+
+/// The kernels for each variant. A generic type's protocol conformance runs unspecialized
+/// code, so each variant gets a concrete type whose `run` calls the specialized one.
+struct Winograd4x4Kernel: Kernel, NeedsScratch {
+    let kernel: WinogradConvKernel<Winograd4x4>
+    var scratchFloats: Int { kernel.scratchFloats }
+    var sharedScratchFloats: Int { kernel.sharedScratchFloats }
+    func run(_ pool: WorkerPool) { kernel.run(pool) }
+}
+
+struct Winograd2x2Kernel: Kernel, NeedsScratch {
+    let kernel: WinogradConvKernel<Winograd2x2>
+    var scratchFloats: Int { kernel.scratchFloats }
+    var sharedScratchFloats: Int { kernel.sharedScratchFloats }
+    func run(_ pool: WorkerPool) { kernel.run(pool) }
 }
