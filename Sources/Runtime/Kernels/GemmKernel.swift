@@ -40,7 +40,14 @@ struct GemmKernel: Kernel {
         }
         let accumulate: Float = bias == nil ? 0 : 1
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
-        if m >= pool.threads * 4 || n < 64 {
+        if m == 1 {
+            // One row (one image): matrix-vector products over slices of the output.
+            pool.parallelRanges(n * k, grain: WorkerPool.minimumWorkPerWorker * 4) { work in
+                let columns = (n * work.lowerBound / (n * k))..<(n * work.upperBound / (n * k))
+                BLAS.gemv(n: columns.count, k: k, x: a, b: b + columns.lowerBound * (transposeB ? ldb : 1), ldb: ldb,
+                          transposedB: transposeB, y: output + columns.lowerBound, alpha: alpha, beta: accumulate)
+            }
+        } else if m >= pool.threads * 4 || n < 64 {
             pool.parallelRanges(m * n * k, grain: WorkerPool.minimumWorkPerWorker * 4) { work in
                 let rows = (m * work.lowerBound / (m * n * k))..<(m * work.upperBound / (m * n * k))
                 BLAS.gemm(m: rows.count, n: n, k: k, a: a + rows.lowerBound * (transposeA ? 1 : lda), lda: lda, transposeA: transposeA,
