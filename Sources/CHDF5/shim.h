@@ -21,6 +21,8 @@ static inline unsigned pn_h5f_acc_rdwr(void) { return H5F_ACC_RDWR; }
 static inline hid_t pn_h5p_dataset_create(void) { return H5P_DATASET_CREATE; }
 static inline hid_t pn_h5p_file_access(void) { return H5P_FILE_ACCESS; }
 static inline hid_t pn_h5p_link_create(void) { return H5P_LINK_CREATE; }
+static inline hid_t pn_h5p_group_create(void) { return H5P_GROUP_CREATE; }
+static inline hid_t pn_h5p_file_create(void) { return H5P_FILE_CREATE; }
 static inline hsize_t pn_h5s_unlimited(void) { return H5S_UNLIMITED; }
 
 /// Turns off HDF5's automatic error stack printing; pnconv reports errors itself.

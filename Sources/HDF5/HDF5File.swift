@@ -14,7 +14,11 @@ public final class HDF5File {
     /// Creates (or truncates) the file at `path`.
     public static func create(_ path: String) throws -> HDF5File {
         pn_h5_silence_errors()
-        let id = try check(H5Fcreate(path, pn_h5f_acc_trunc(), defaultProperties, defaultProperties), path, "cannot create HDF5 file")
+        // No modification time on the root group either: equal content, equal bytes.
+        let creation = try check(H5Pcreate(pn_h5p_file_create()), path, "cannot create HDF5 properties")
+        defer { H5Pclose(creation) }
+        H5Pset_obj_track_times(creation, false)
+        let id = try check(H5Fcreate(path, pn_h5f_acc_trunc(), creation, defaultProperties), path, "cannot create HDF5 file")
         return HDF5File(path: path, id: id)
     }
 

@@ -15,7 +15,9 @@ public final class HDF5Group: HDF5Object {
     }
 
     public func createGroup(_ key: String) throws -> HDF5Group {
-        let group = try check(H5Gcreate2(id, key, defaultProperties, defaultProperties, defaultProperties), path,
+        let properties = try untimedProperties(pn_h5p_group_create())
+        defer { H5Pclose(properties) }
+        let group = try check(H5Gcreate2(id, key, defaultProperties, properties, defaultProperties), path,
                               "cannot create group \(childName(key))")
         return HDF5Group(id: group, name: childName(key), file: file)
     }
@@ -30,6 +32,14 @@ public final class HDF5Group: HDF5Object {
         guard contains(key) else { throw HDF5Error(path: path, problem: "dataset \(childName(key)) is missing") }
         let dataset = try check(H5Dopen2(id, key, defaultProperties), path, "cannot open dataset \(childName(key))")
         return HDF5Dataset(id: dataset, name: childName(key), file: file)
+    }
+
+    /// Creation properties of class `propertyClass` without modification times, so that the
+    /// same content always gives the same bytes (resumed and merged files equal a single run).
+    private func untimedProperties(_ propertyClass: hid_t) throws -> hid_t {
+        let properties = try check(H5Pcreate(propertyClass), path, "cannot create HDF5 properties")
+        H5Pset_obj_track_times(properties, false)
+        return properties
     }
 
     /// Names of the members of this group, in HDF5's name order.
@@ -56,7 +66,7 @@ public final class HDF5Group: HDF5Object {
         let maxDims = maxShape.map { $0.map { $0.map { hsize_t($0) } ?? pn_h5s_unlimited() } }
         let space = try makeDataspace(dims, maxDims: maxDims, path: path)
         defer { H5Sclose(space) }
-        let properties = try check(H5Pcreate(pn_h5p_dataset_create()), path, what)
+        let properties = try untimedProperties(pn_h5p_dataset_create())
         defer { H5Pclose(properties) }
         if let chunks {
             try check(H5Pset_chunk(properties, Int32(chunks.count), chunks.map { hsize_t($0) }), path, what)
@@ -83,7 +93,9 @@ public final class HDF5Group: HDF5Object {
         defer { H5Tclose(type) }
         let space = try makeDataspace(scalar ? nil : [hsize_t(strings.count)], path: path)
         defer { H5Sclose(space) }
-        let dataset = try check(H5Dcreate2(id, key, type, space, defaultProperties, defaultProperties, defaultProperties), path, what)
+        let properties = try untimedProperties(pn_h5p_dataset_create())
+        defer { H5Pclose(properties) }
+        let dataset = try check(H5Dcreate2(id, key, type, space, defaultProperties, properties, defaultProperties), path, what)
         let result = HDF5Dataset(id: dataset, name: childName(key), file: file)
         if !strings.isEmpty {
             try withCStringPointers(strings) { pointers in

@@ -70,3 +70,24 @@ final class HDF5RoundTripTests: XCTestCase {
         XCTAssertThrowsError(try HDF5File.open(foreign)) { XCTAssertTrue("\($0)".contains("not an HDF5 file")) }
     }
 }
+
+final class HDF5DeterminismTests: XCTestCase {
+    /// Files record no modification times: the same content written later gives the same bytes.
+    func testSameContentGivesSameBytes() throws {
+        let paths = (0..<2).map { _ in NSTemporaryDirectory() + "pnconv-same-\(UUID().uuidString).h5" }
+        defer { paths.forEach { unlink($0) } }
+        for path in paths {
+            do {
+                let root = try HDF5File.create(path).root()
+                try root.setAttribute("format", .string("x"))
+                let group = try root.createGroup("g")
+                let values: [Float] = [1, 2, 3, 4]
+                _ = try values.withUnsafeBytes { try group.writeDataset("d", dtype: .float32, shape: [2, 2], bytes: $0) }
+                _ = try group.createDataset("c", dtype: .float16, shape: [4, 2], chunks: [2, 2], maxShape: [nil, 2])
+                try root.writeStrings("keys", ["a", "b"])
+            }
+            Thread.sleep(forTimeInterval: 1.1)
+        }
+        XCTAssertEqual(FileManager.default.contents(atPath: paths[0]), FileManager.default.contents(atPath: paths[1]))
+    }
+}
