@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "ModelFile", dependencies: ["IR", "HDF5", "Support"]),
         .target(name: "Runtime", dependencies: ["IR", "COpenBLAS", "Support"]),
         .target(name: "TensorIO", dependencies: ["IR", "Support"]),
+        .target(name: "KD", dependencies: ["Runtime", "Images", "HDF5", "Support"]),
         .target(name: "Images", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
-        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Images", "HDF5", "Support"]),
+        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Images", "HDF5", "KD", "Support"]),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
@@ -42,6 +43,7 @@ let package = Package(
         .testTarget(name: "ModelFileTests", dependencies: ["ModelFile", "IR", "HDF5", "ONNXImport"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "IR", "ONNXImport"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "IR", "Support"]),
+        .testTarget(name: "KDTests", dependencies: ["KD"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images", "Support", "CTurboJPEG"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ]

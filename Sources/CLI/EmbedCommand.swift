@@ -54,13 +54,11 @@ enum EmbedCommand {
                 skipped += batch.failures.map(\.message)
                 if !batch.indices.isEmpty {
                     let input = HostTensor(shape: [batch.indices.count, 3, preprocessing.height, preprocessing.width], values: batch.values)
-                    let result: [String: HostTensor]
                     do {
-                        result = try engine.run([inputName: input])
+                        try writer.append(try engine.runImages(input, input: inputName, output: outputName))
                     } catch let error as GraphError {
                         throw FileError(path: modelPath, problem: error.message)
                     }
-                    try writer.append(result[outputName]?.values ?? [])
                     keys += batch.indices.map { source.key(at: $0) }
                     labels += batch.indices.map { source.label(at: $0) }
                 }

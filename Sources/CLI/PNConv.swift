@@ -9,6 +9,8 @@ enum PNConv {
         (ImportCommand.spec, ImportCommand.run),
         (InspectCommand.spec, InspectCommand.run),
         (EmbedCommand.spec, EmbedCommand.run),
+        (DistillTargetsCommand.spec, DistillTargetsCommand.run),
+        (MergeTargetsCommand.spec, MergeTargetsCommand.run),
         (RunCommand.spec, RunCommand.run),
         (BenchmarkCommand.spec, BenchmarkCommand.run),
     ]

@@ -87,6 +87,25 @@ public final class Engine {
         return size
     }
 
+    /// Whether the graph takes any batch size (its inputs' first dimension is symbolic).
+    public var acceptsAnyBatch: Bool { graph.inputs.allSatisfy(\.hasDynamicBatch) }
+
+    /// Runs a batch of images through a one-input, one-output model and returns the output
+    /// rows in order; a model exported for a fixed batch of 1 runs them one at a time.
+    public func runImages(_ images: HostTensor, input: String, output: String) throws -> [Float] {
+        let count = images.shape.first ?? 0
+        if acceptsAnyBatch || count == 1 {
+            return try run([input: images])[output]?.values ?? []
+        }
+        let perImage = images.values.count / max(count, 1)
+        var result: [Float] = []
+        for image in 0..<count {
+            let one = HostTensor(shape: [1] + images.shape.dropFirst(), values: Array(images.values[(image * perImage)..<((image + 1) * perImage)]))
+            result += try run([input: one])[output]?.values ?? []
+        }
+        return result
+    }
+
     /// Runs the graph; the batch size is the first dimension of the inputs.
     public func run(_ inputs: [String: HostTensor]) throws -> [String: HostTensor] {
         let batch = try batchSize(of: inputs)

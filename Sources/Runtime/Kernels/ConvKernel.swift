@@ -15,15 +15,17 @@ enum ConvKernel {
         }
         if isWinogradShape(shape) {
             let input = UnsafePointer(try context.input(0))
-            // F(4x4) where its tiles keep the products wide, F(2x2) on small planes.
-            if WinogradConvKernel<Winograd4x4>.tileCount(shape, tile: 4) >= 128 {
+            // F(4x4) where its tiles keep the products wide, F(2x2) on small planes. The choice
+            // depends on the image size only, never on the batch, so that an image's embedding
+            // is the same whatever batch it is computed in.
+            if WinogradConvKernel<Winograd4x4>.tilesPerImage(shape, tile: 4) >= 49 {
                 let transformed = context.prepared.buffer("\(context.node.name)#winograd4") {
                     WinogradConvKernel<Winograd4x4>.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
                 }
                 return Winograd4x4Kernel(kernel: WinogradConvKernel(shape: shape, transformedWeights: transformed, bias: bias,
                                                                     input: input, output: context.output))
             }
-            if WinogradConvKernel<Winograd2x2>.tileCount(shape, tile: 2) >= 64 {
+            if WinogradConvKernel<Winograd2x2>.tilesPerImage(shape, tile: 2) >= 16 {
                 let transformed = context.prepared.buffer("\(context.node.name)#winograd2") {
                     WinogradConvKernel<Winograd2x2>.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
                 }

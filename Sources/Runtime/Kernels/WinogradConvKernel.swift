@@ -28,9 +28,9 @@ struct WinogradConvKernel<Variant: WinogradVariant>: NeedsScratch {
     private static var t: Int { Variant.inputTile }
     private static var positions: Int { t * t }
 
-    /// Tiles of side `tile` covering `shape`'s output plane, over the whole batch.
-    static func tileCount(_ shape: ConvShape, tile: Int) -> Int {
-        shape.batch * ((shape.geometry.outputSize[0] + tile - 1) / tile) * ((shape.geometry.outputSize[1] + tile - 1) / tile)
+    /// Tiles of side `tile` covering one image's output plane.
+    static func tilesPerImage(_ shape: ConvShape, tile: Int) -> Int {
+        ((shape.geometry.outputSize[0] + tile - 1) / tile) * ((shape.geometry.outputSize[1] + tile - 1) / tile)
     }
 
     init(shape: ConvShape, transformedWeights: FloatBuffer, bias: FloatBuffer?, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>) {
