@@ -26,6 +26,17 @@ for model in out/iresnet-mini-128.pnm out/pocketnet-s-128.dynamo.pnm; do
   echo "setup: pnconv embed $model --images fixtures/faces-small/labels.txt -o out/$name.faces.h5"
   "$pnconv" embed "$model" --images fixtures/faces-small/labels.txt -o "out/$name.faces.h5" --batch 1
 done
+# Staged KD targets: three teacher checkpoints (here the fixture models stand in for a
+# teacher's epochs), six student epochs.
+mkdir -p out/teacher-stages
+cp fixtures/models/iresnet-mini-128.dynamo.onnx out/teacher-stages/ep01.onnx
+cp fixtures/models/iresnet-mini-128.dynamo.onnx.data out/teacher-stages/
+cp fixtures/models/pocketnet-s-128.onnx out/teacher-stages/ep02.onnx
+cp fixtures/models/pocketnet-s-128.dynamo.onnx out/teacher-stages/ep03.onnx
+cp fixtures/models/pocketnet-s-128.dynamo.onnx.data out/teacher-stages/
+echo
+echo "setup: pnconv distill-targets --teachers out/teacher-stages --images fixtures/faces-small/labels.txt --epochs 6 -o out/targets.h5"
+"$pnconv" distill-targets --teachers out/teacher-stages --images fixtures/faces-small/labels.txt --epochs 6 -o out/targets.h5 --force
 echo
 echo "setup: pnconv benchmark out/pocketnet-s-128.dynamo.pnm --batch 8 --threads 2"
 "$pnconv" benchmark out/pocketnet-s-128.dynamo.pnm --batch 8 --threads 2 --seconds 2
