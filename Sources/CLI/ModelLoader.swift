@@ -18,7 +18,7 @@ enum ModelLoader {
             do {
                 return (model, try ModelSummary(graph: model.graph))
             } catch let error as GraphError {
-                throw ModelFileError(path: path, problem: error.message)
+                throw FileError(path: path, problem: error.message)
             }
         default:
             throw FileError(path: path, problem: "unknown model type; pnconv reads .onnx and .pnm files")

@@ -28,7 +28,7 @@ enum RunCommand {
             let name = String(pair[..<equals]), path = String(pair[pair.index(after: equals)...])
             let tensor = path.lowercased().hasSuffix(".pb") ? try TensorProtoFile.read(path: path) : try NPYFile.read(path: path)
             guard let values = tensor.floats(), tensor.dtype == .float32 else {
-                throw TensorFileError(path: path, problem: "holds \(tensor.dtype) values; pnconv runs float32 inputs")
+                throw FileError(path: path, problem: "holds \(tensor.dtype) values; pnconv runs float32 inputs")
             }
             inputs[name] = HostTensor(shape: tensor.shape, values: values)
         }

@@ -1,3 +1,4 @@
+import Support
 import IR
 
 extension GraphDocument {
@@ -39,7 +40,7 @@ extension GraphDocument {
                 else if let string = value.string { attributes[key] = .string(string) }
                 else if let strings = value.strings { attributes[key] = .strings(strings) }
                 else if let tensor = value.tensor { attributes[key] = .tensor(try loadTensor(tensor)) }
-                else { throw ModelFileError(path: path, problem: "node '\(entry.name)': attribute \(key) has no value") }
+                else { throw FileError(path: path, problem: "node '\(entry.name)': attribute \(key) has no value") }
             }
             return Node(name: entry.name, opType: entry.op, domain: entry.domain, inputs: entry.inputs,
                         outputs: entry.outputs, attributes: attributes)

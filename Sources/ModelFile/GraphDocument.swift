@@ -74,7 +74,7 @@ extension GraphDocument.Value {
 
     func valueInfo(path: String) throws -> ValueInfo {
         guard let type = DType(rawValue: dtype) else {
-            throw ModelFileError(path: path, problem: "value '\(name)' has unknown element type '\(dtype)'")
+            throw FileError(path: path, problem: "value '\(name)' has unknown element type '\(dtype)'")
         }
         return ValueInfo(name: name, dtype: type, dims: dims.map {
             switch $0 {

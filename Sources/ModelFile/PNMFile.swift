@@ -68,23 +68,23 @@ public enum PNMFile {
         do {
             file = try HDF5File.open(path)
         } catch {
-            throw ModelFileError(path: path, problem: "is not a pnconv model file (.pnm): it is not HDF5, or cannot be read")
+            throw FileError(path: path, problem: "is not a pnconv model file (.pnm): it is not HDF5, or cannot be read")
         }
         do {
             let root = try file.root()
             guard (try? root.stringAttribute("format")) == format else {
-                throw ModelFileError(path: path, problem: "is HDF5 but not a pnconv model file (format attribute is not '\(format)')")
+                throw FileError(path: path, problem: "is HDF5 but not a pnconv model file (format attribute is not '\(format)')")
             }
             let version = try root.intAttribute("format_version")
             guard version == formatVersion else {
-                throw ModelFileError(path: path, problem: "has format_version \(version); this pnconv reads version \(formatVersion)")
+                throw FileError(path: path, problem: "has format_version \(version); this pnconv reads version \(formatVersion)")
             }
             let json = try root.dataset("graph").readStrings().first ?? ""
             let document: GraphDocument
             do {
                 document = try JSONDecoder().decode(GraphDocument.self, from: Data(json.utf8))
             } catch {
-                throw ModelFileError(path: path, problem: "its /graph is damaged (\(error.localizedDescription))")
+                throw FileError(path: path, problem: "its /graph is damaged (\(error.localizedDescription))")
             }
             let weights = try root.group("weights")
             var initializers: [String: Tensor] = [:]
@@ -100,19 +100,19 @@ public enum PNMFile {
                          opsetVersion: Int(try root.intAttribute("opset")), irVersion: Int(try root.intAttribute("ir_version")),
                          producer: try root.stringAttribute("producer"))
         } catch let error as HDF5Error {
-            throw ModelFileError(path: path, problem: "is damaged: \(error.problem)")
+            throw FileError(path: path, problem: "is damaged: \(error.problem)")
         }
     }
 
     private static func readTensor(_ key: String, in group: HDF5Group, path: String) throws -> Tensor {
         let dataset = try group.dataset(key)
         guard let dtype = dataset.dtype else {
-            throw ModelFileError(path: path, problem: "dataset \(dataset.name) has an element type pnconv does not read")
+            throw FileError(path: path, problem: "dataset \(dataset.name) has an element type pnconv does not read")
         }
         do {
             return try Tensor(dtype: dtype, shape: try dataset.shape(), bytes: try dataset.readBytes())
         } catch let error as GraphError {
-            throw ModelFileError(path: path, problem: "dataset \(dataset.name): \(error.message)")
+            throw FileError(path: path, problem: "dataset \(dataset.name): \(error.message)")
         }
     }
 }

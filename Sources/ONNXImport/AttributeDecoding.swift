@@ -1,3 +1,4 @@
+import Support
 import IR
 import ONNXProto
 
@@ -7,7 +8,7 @@ extension TensorDecoder {
         let message = proto.pointee
         let name = string(message.name)
         if message.ref_attr_name != nil {
-            throw ImportError(path: modelPath, problem: "node '\(node)': attribute \(name) refers to a function attribute, which is not supported")
+            throw FileError(path: modelPath, problem: "node '\(node)': attribute \(name) refers to a function attribute, which is not supported")
         }
         switch message.type {
         case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT: return (name, .float(message.f))
@@ -25,6 +26,6 @@ extension TensorDecoder {
         default:
             break
         }
-        throw ImportError(path: modelPath, problem: "node '\(node)': attribute \(name) has a type pnconv does not read (\(message.type.rawValue))")
+        throw FileError(path: modelPath, problem: "node '\(node)': attribute \(name) has a type pnconv does not read (\(message.type.rawValue))")
     }
 }

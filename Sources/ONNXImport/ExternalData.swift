@@ -16,7 +16,7 @@ final class ExternalData {
     /// The bytes `[offset, offset + length)` of `location`; `length` nil means to the end of the file.
     func bytes(tensor: String, location: String, offset: Int, length: Int?) throws -> UnsafeRawBufferPointer {
         guard !location.isEmpty, !location.hasPrefix("/"), !location.split(separator: "/").contains("..") else {
-            throw ImportError(path: modelPath, problem: "tensor '\(tensor)' has external data location '\(location)' outside the model's folder")
+            throw FileError(path: modelPath, problem: "tensor '\(tensor)' has external data location '\(location)' outside the model's folder")
         }
         let file: MappedFile
         if let cached = files[location] {
@@ -24,7 +24,7 @@ final class ExternalData {
         } else {
             let path = folder.appendingPathComponent(location).path
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ImportError(path: modelPath, problem: "external data file \(path) for tensor '\(tensor)' is missing; keep it beside the model")
+                throw FileError(path: modelPath, problem: "external data file \(path) for tensor '\(tensor)' is missing; keep it beside the model")
             }
             file = try MappedFile(path: path)
             files[location] = file
@@ -32,7 +32,7 @@ final class ExternalData {
         let size = file.bytes.count
         let end = length.map { offset + $0 } ?? size
         guard offset >= 0, end >= offset, end <= size else {
-            throw ImportError(path: modelPath, problem: "external data file \(file.path) is too short for tensor '\(tensor)' (needs bytes \(offset)..<\(end), has \(size)); was it truncated?")
+            throw FileError(path: modelPath, problem: "external data file \(file.path) is too short for tensor '\(tensor)' (needs bytes \(offset)..<\(end), has \(size)); was it truncated?")
         }
         return UnsafeRawBufferPointer(rebasing: file.bytes[offset..<end])
     }

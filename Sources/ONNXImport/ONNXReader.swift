@@ -14,36 +14,36 @@ public enum ONNXReader {
     public static func read(path: String) throws -> Model {
         let file = try MappedFile(path: path)
         guard file.bytes.count > 0 else {
-            throw ImportError(path: path, problem: "the file is empty, not an ONNX model")
+            throw FileError(path: path, problem: "the file is empty, not an ONNX model")
         }
         let digest = BackgroundDigest(of: file)
         // The digest reads the file until it finishes; every exit waits for it.
         defer { _ = digest.wait() }
         guard let proto = onnx__model_proto__unpack(nil, file.bytes.count, file.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
-            throw ImportError(path: path, problem: "is not an ONNX model, or is truncated (the protobuf does not parse)")
+            throw FileError(path: path, problem: "is not an ONNX model, or is truncated (the protobuf does not parse)")
         }
         defer { onnx__model_proto__free_unpacked(proto, nil) }
         let model = proto.pointee
         guard let graphProto = model.graph else {
-            throw ImportError(path: path, problem: "holds no graph: not an ONNX model, or truncated")
+            throw FileError(path: path, problem: "holds no graph: not an ONNX model, or truncated")
         }
         let irVersion = Int(model.ir_version)
         guard irVersions.contains(irVersion) else {
-            throw ImportError(path: path, problem: "ir_version \(irVersion) is outside the supported range \(irVersions.lowerBound) to \(irVersions.upperBound)")
+            throw FileError(path: path, problem: "ir_version \(irVersion) is outside the supported range \(irVersions.lowerBound) to \(irVersions.upperBound)")
         }
         let opsets = elements(model.opset_import, model.n_opset_import).compactMap { $0?.pointee }
         guard let opset = opsets.first(where: { ["", "ai.onnx"].contains(string($0.domain)) }).map({ Int($0.version) }) else {
-            throw ImportError(path: path, problem: "declares no opset for the default ONNX domain (is the file truncated?)")
+            throw FileError(path: path, problem: "declares no opset for the default ONNX domain (is the file truncated?)")
         }
         guard Self.opsets.contains(opset) else {
-            throw ImportError(path: path, problem: "opset \(opset) is outside the supported range \(Self.opsets.lowerBound) to \(Self.opsets.upperBound); convert it with onnx.version_converter")
+            throw FileError(path: path, problem: "opset \(opset) is outside the supported range \(Self.opsets.lowerBound) to \(Self.opsets.upperBound); convert it with onnx.version_converter")
         }
         let decoder = TensorDecoder(modelPath: path, externalData: ExternalData(modelPath: path))
         var graph = try readGraph(graphProto.pointee, decoder: decoder)
         do {
             graph = try LegacyForms.rewrite(graph, opset: opset)
         } catch let error as GraphError {
-            throw ImportError(path: path, problem: error.message)
+            throw FileError(path: path, problem: error.message)
         }
         let producer = [string(model.producer_name), string(model.producer_version)].filter { !$0.isEmpty }.joined(separator: " ")
         return Model(graph: graph, sourceName: URL(fileURLWithPath: path).lastPathComponent,
@@ -53,7 +53,7 @@ public enum ONNXReader {
     private static func readGraph(_ proto: Onnx__GraphProto, decoder: TensorDecoder) throws -> Graph {
         let path = decoder.modelPath
         if proto.n_sparse_initializer > 0 {
-            throw ImportError(path: path, problem: "has sparse initializers, which pnconv does not read")
+            throw FileError(path: path, problem: "has sparse initializers, which pnconv does not read")
         }
         let protoNodes = elements(proto.node, proto.n_node).compactMap { $0 }
         try checkOperators(protoNodes, path: path)
@@ -102,17 +102,17 @@ public enum ONNXReader {
         }
         guard !unsupported.isEmpty else { return }
         let list = unsupported.map { "\($0.op) (node\($0.nodes.count == 1 ? "" : "s") \($0.nodes.joined(separator: ", ")))" }
-        throw ImportError(path: path, problem: "\(unsupported.count) unsupported operator\(unsupported.count == 1 ? "" : "s"): \(list.joined(separator: "; "))")
+        throw FileError(path: path, problem: "\(unsupported.count) unsupported operator\(unsupported.count == 1 ? "" : "s"): \(list.joined(separator: "; "))")
     }
 
     private static func valueInfo(_ proto: Onnx__ValueInfoProto, path: String) throws -> ValueInfo {
         let name = string(proto.name)
         guard let type = proto.type, type.pointee.value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE,
               let tensorType = type.pointee.tensor_type else {
-            throw ImportError(path: path, problem: "graph input or output '\(name)' is not a tensor")
+            throw FileError(path: path, problem: "graph input or output '\(name)' is not a tensor")
         }
         guard let dtype = DType(onnxCode: Int(tensorType.pointee.elem_type)) else {
-            throw ImportError(path: path, problem: "graph input or output '\(name)' has unsupported element type \(tensorType.pointee.elem_type)")
+            throw FileError(path: path, problem: "graph input or output '\(name)' has unsupported element type \(tensorType.pointee.elem_type)")
         }
         var dims: [Dim] = []
         if let shape = tensorType.pointee.shape {

@@ -7,8 +7,8 @@ struct TensorDecoder {
     let modelPath: String
     let externalData: ExternalData
 
-    private func fail(_ name: String, _ problem: String) -> ImportError {
-        ImportError(path: modelPath, problem: "tensor '\(name)': \(problem)")
+    private func fail(_ name: String, _ problem: String) -> FileError {
+        FileError(path: modelPath, problem: "tensor '\(name)': \(problem)")
     }
 
     /// Decodes `proto`; raw_data buffers are adopted, not copied, and left NULL in the message

@@ -9,7 +9,7 @@ public enum TensorProtoFile {
         let file = try MappedFile(path: path)
         guard file.bytes.count > 0,
               let proto = onnx__tensor_proto__unpack(nil, file.bytes.count, file.bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)) else {
-            throw ImportError(path: path, problem: "is not an ONNX TensorProto (.pb) file")
+            throw FileError(path: path, problem: "is not an ONNX TensorProto (.pb) file")
         }
         defer { onnx__tensor_proto__free_unpacked(proto, nil) }
         return try TensorDecoder(modelPath: path, externalData: ExternalData(modelPath: path)).decode(proto).tensor

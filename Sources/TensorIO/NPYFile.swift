@@ -18,14 +18,14 @@ public enum NPYFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw TensorFileError(path: path, problem: "cannot read: \(error.localizedDescription)")
+            throw FileError(path: path, problem: "cannot read: \(error.localizedDescription)")
         }
         return try decode([UInt8](data), path: path)
     }
 
     /// Decodes the bytes of a .npy file; `path` names it in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws -> Tensor {
-        func fail(_ problem: String) -> TensorFileError { TensorFileError(path: path, problem: problem) }
+        func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("is not a .npy file (bad magic)") }
         let major = bytes[6]
         let headerLength: Int, headerStart: Int

@@ -12,7 +12,7 @@ public enum NPZWriter {
             let crc = CRC32.checksum(npy)
             let offset = archive.count
             guard npy.count < Int(UInt32.max), offset < Int(UInt32.max) else {
-                throw TensorFileError(path: path, problem: "array \(name) is too large for a zip without zip64")
+                throw FileError(path: path, problem: "array \(name) is too large for a zip without zip64")
             }
             // Local file header: version 2.0, no flags, stored, no time, CRC, sizes, name.
             archive += le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0x21)
@@ -28,7 +28,7 @@ public enum NPZWriter {
             + le32(UInt32(directory.count)) + le32(UInt32(directoryOffset)) + le16(0)
         try AtomicOutput.write(to: path) { temporary in
             guard FileManager.default.createFile(atPath: temporary, contents: Data(archive)) else {
-                throw TensorFileError(path: path, problem: "cannot be written")
+                throw FileError(path: path, problem: "cannot be written")
             }
         }
     }
