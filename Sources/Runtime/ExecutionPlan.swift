@@ -14,7 +14,7 @@ final class ExecutionPlan {
     let inputs: [(name: String, pointer: UnsafeMutablePointer<Float>, shape: [Int])]
     /// Graph outputs: where to read them.
     let outputs: [(name: String, pointer: UnsafePointer<Float>, shape: [Int])]
-    /// Float copies of constant inputs, alive as long as the plan.
+    /// Float copies of constant inputs, shared with the engine's other plans.
     private let constantBuffers: [FloatBuffer]
 
     /// Operators whose output is a view of their first input.
@@ -63,12 +63,12 @@ final class ExecutionPlan {
             blockOf[name].map { arena.pointer + offsets[$0] }
         }
 
-        // Constant float inputs that kernels read as data get float copies.
+        // Constant float inputs that kernels read as data get float copies, made once per
+        // engine (keyed with the shape: folded values may depend on the batch).
         var constantBuffers: [String: FloatBuffer] = [:]
         func constantSlot(_ name: String) -> UnsafeMutablePointer<Float>? {
-            if let buffer = constantBuffers[name] { return buffer.pointer }
-            guard let floats = values[name]?.constant?.floats() else { return nil }
-            let buffer = FloatBuffer(floats)
+            guard let value = values[name], let constant = value.constant, constant.dtype.isFloatingPoint else { return nil }
+            let buffer = prepared.buffer("value \(name) \(value.shape)") { FloatBuffer(constant.floats() ?? []) }
             constantBuffers[name] = buffer
             return buffer.pointer
         }
