@@ -33,8 +33,9 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["IR", "COpenBLAS", "Support"]),
         .target(name: "TensorIO", dependencies: ["IR", "Support"]),
         .target(name: "KD", dependencies: ["Runtime", "Images", "HDF5", "Support"]),
+        .target(name: "Export", dependencies: ["IR", "ModelFile", "Support"]),
         .target(name: "Images", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
-        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Images", "HDF5", "KD", "Support"]),
+        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Images", "HDF5", "KD", "Export", "Support"]),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
@@ -44,6 +45,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "IR", "ONNXImport"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "IR", "Support"]),
         .testTarget(name: "KDTests", dependencies: ["KD"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "IR", "Support"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images", "Support", "CTurboJPEG"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
     ]

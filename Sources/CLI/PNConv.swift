@@ -11,6 +11,8 @@ enum PNConv {
         (EmbedCommand.spec, EmbedCommand.run),
         (DistillTargetsCommand.spec, DistillTargetsCommand.run),
         (MergeTargetsCommand.spec, MergeTargetsCommand.run),
+        (ExportCommand.spec, ExportCommand.run),
+        (VerifyCommand.spec, VerifyCommand.run),
         (RunCommand.spec, RunCommand.run),
         (BenchmarkCommand.spec, BenchmarkCommand.run),
     ]

@@ -43,14 +43,11 @@ public enum PNMFile {
                 try write(tensor, as: DatasetNames.escape(name), in: weights)
             }
             let attributeTensors = try root.createGroup("attribute_tensors")
-            let document = try GraphDocument(model.graph) { node, key, tensor in
+            let json = try GraphJSON.encode(model.graph) { node, key, tensor in
                 let datasetName = DatasetNames.escape("\(node).\(key)")
                 try write(tensor, as: datasetName, in: attributeTensors)
                 return datasetName
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let json = String(decoding: try encoder.encode(document), as: UTF8.self)
             try root.writeStrings("graph", [json], scalar: true)
             try file.flush()
         }
@@ -80,19 +77,13 @@ public enum PNMFile {
                 throw FileError(path: path, problem: "has format_version \(version); this pnconv reads version \(formatVersion)")
             }
             let json = try root.dataset("graph").readStrings().first ?? ""
-            let document: GraphDocument
-            do {
-                document = try JSONDecoder().decode(GraphDocument.self, from: Data(json.utf8))
-            } catch {
-                throw FileError(path: path, problem: "its /graph is damaged (\(error.localizedDescription))")
-            }
             let weights = try root.group("weights")
             var initializers: [String: Tensor] = [:]
             for key in try weights.memberNames() {
                 initializers[DatasetNames.unescape(key)] = try readTensor(key, in: weights, path: path)
             }
             let attributeTensors = try root.group("attribute_tensors")
-            let graph = try document.graph(initializers: initializers, path: path) { key in
+            let graph = try GraphJSON.decode(json, initializers: initializers, path: path) { key in
                 try readTensor(key, in: attributeTensors, path: path)
             }
             return Model(graph: graph, sourceName: try root.stringAttribute("source"),
