@@ -92,3 +92,35 @@ def test_damaged_files_are_refused_before_running(pnconv, tmp_path):
         assert result.returncode == 1, result.describe()
         assert result.stderr.startswith(f"pnconv: error: {tmp_path / name}:"), result.describe()
         assert not (tmp_path / "e.h5").exists()
+
+
+@pytest.fixture(scope="module")
+def pnw_list(tmp_path_factory):
+    """The C test program, built against include/pnw.h with the system C compiler."""
+    binary = tmp_path_factory.mktemp("c") / "pnw_list"
+    import subprocess
+    subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-O1", "-I", str(ph.REPO_ROOT / "include"),
+                    str(ph.REPO_ROOT / "python/tests/c/pnw_list.c"), "-o", str(binary)], check=True)
+    return binary
+
+
+@pytest.mark.parametrize("precision", ["fp32", "fp16", "int8"])
+def test_c_reader_loads_every_tensor(pnconv, tmp_path, pnw_list, precision):
+    import subprocess
+    out = tmp_path / "m.pnw"
+    pnconv.ok("export", MODELS / "pocketnet-s-128.dynamo.onnx", "-o", out, "--precision", precision)
+    listing = subprocess.run([str(pnw_list), str(out)], capture_output=True, text=True, check=True).stdout.splitlines()
+    tensors, _ = read_pnw(out)
+    assert listing[0].split()[1] == str(len(tensors))
+    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in listing[1:]}
+    assert set(rows) == set(tensors)
+    for name, (kind, values) in tensors.items():
+        stored_kind, dims, total = rows[name]
+        assert int(stored_kind) == kind and dims == "x".join(map(str, values.shape))
+        assert float(total) == pytest.approx(float(np.asarray(values, np.float64).sum()), rel=1e-6, abs=1e-6)
+    damaged = tmp_path / "damaged.pnw"
+    data = bytearray(out.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    damaged.write_bytes(bytes(data))
+    result = subprocess.run([str(pnw_list), str(damaged)], capture_output=True, text=True)
+    assert result.returncode == 1 and "error 4" in result.stderr
