@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "KD", dependencies: ["Runtime", "Images", "HDF5", "Support"]),
         .target(name: "Export", dependencies: ["IR", "ModelFile", "Support"]),
         .target(name: "Images", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
-        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Images", "HDF5", "KD", "Export", "Support"]),
+        .target(name: "Eval", dependencies: ["Runtime", "Images", "Support"]),
+        .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Images", "HDF5", "KD", "Eval", "Export", "Support"]),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
@@ -48,5 +49,6 @@ let package = Package(
         .testTarget(name: "ExportTests", dependencies: ["Export", "IR", "Support"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images", "Support", "CTurboJPEG"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
+        .testTarget(name: "EvalTests", dependencies: ["Eval"]),
     ]
 )

@@ -15,6 +15,7 @@ enum PNConv {
         (VerifyCommand.spec, VerifyCommand.run),
         (RunCommand.spec, RunCommand.run),
         (BenchmarkCommand.spec, BenchmarkCommand.run),
+        (EvalCommand.spec, EvalCommand.run),
     ]
 
     static var overview: String {
