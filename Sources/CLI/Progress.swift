@@ -7,12 +7,12 @@ final class Progress {
     private let start = Date()
     private var lastReport = Date.distantPast
     private let isTerminal = isatty(fileno(stderr)) != 0
-    private let interval: TimeInterval
+    /// Seconds between reports: a redrawn bar may move often, log lines should not.
+    private var interval: TimeInterval { isTerminal ? 0.2 : 5 }
 
     init(total: Int, what: String) {
         self.total = total
         self.what = what
-        interval = isatty(fileno(stderr)) != 0 ? 0.2 : 5
     }
 
     func update(done: Int) {
