@@ -28,6 +28,10 @@ final class PartialTargets {
         if manager.fileExists(atPath: directory) {
             let previous = (try? Data(contentsOf: URL(fileURLWithPath: settingsPath)))
                 .flatMap { try? JSONDecoder().decode(TargetsSettings.self, from: $0) }
+            let hasWork = (try? Data(contentsOf: URL(fileURLWithPath: directory + "/done.bin")))?.contains(1) ?? false
+            if previous == nil && hasWork && !force {
+                throw KDError("\(directory) holds unfinished work whose settings cannot be read (another pnconv version?); pass --force to start over")
+            }
             if force || previous == nil {
                 try? manager.removeItem(atPath: directory)
             } else if let previous, previous != settings {
