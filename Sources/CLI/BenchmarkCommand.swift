@@ -30,13 +30,8 @@ enum BenchmarkCommand {
             let shape = try input.shape(batch: batch)
             inputs[input.name] = HostTensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -1...1, using: &generator) })
         }
-        let engine: Engine
-        do {
-            engine = try Engine(graph: model.graph, threads: threads)
-            _ = try engine.run(inputs)
-        } catch let error as GraphError {
-            throw FileError(path: path, problem: error.message)
-        }
+        let engine = try attributing(to: path) { try Engine(graph: model.graph, threads: threads) }
+        _ = try attributing(to: path) { try engine.run(inputs) }
         var times: [Double] = []
         let start = Date()
         while times.count < 3 || Date().timeIntervalSince(start) < seconds {

@@ -69,12 +69,7 @@ enum DistillTargetsCommand {
                 throw FileError(path: path, problem: "its embedding size \(stageShape.1) or input differs from \(teacherPaths[0])'s (\(shape.1)); all stages must be checkpoints of one teacher")
             }
             shape = stageShape
-            let engine: Engine
-            do {
-                engine = try Engine(graph: model.graph, threads: threads)
-            } catch let error as GraphError {
-                throw FileError(path: path, problem: error.message)
-            }
+            let engine = try attributing(to: path) { try Engine(graph: model.graph, threads: threads) }
             stages.append(TeacherStage(engine: engine, inputName: summary.inputName, outputName: model.graph.outputs[0].name))
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             guard !stageSettings.contains(where: { $0.name == name }) else {

@@ -32,12 +32,7 @@ enum EmbedCommand {
                                                              resize: arguments.flag("resize"))
         let source = try openImageSource(images)
         let loader = BatchLoader(source: source, preprocessing: preprocessing, threads: threads, skipBad: arguments.flag("skip-bad"))
-        let engine: Engine
-        do {
-            engine = try Engine(graph: model.graph, threads: threads)
-        } catch let error as GraphError {
-            throw FileError(path: modelPath, problem: error.message)
-        }
+        let engine = try attributing(to: modelPath) { try Engine(graph: model.graph, threads: threads) }
         let inputName = summary.inputName, outputName = model.graph.outputs[0].name
         var keys: [String] = [], labels: [Int64] = [], skipped: [String] = []
         let progress = Progress(total: source.count, what: "images")
@@ -54,11 +49,7 @@ enum EmbedCommand {
                 skipped += batch.failures.map(\.message)
                 if !batch.indices.isEmpty {
                     let input = HostTensor(shape: [batch.indices.count, 3, preprocessing.height, preprocessing.width], values: batch.values)
-                    do {
-                        try writer.append(try engine.runImages(input, input: inputName, output: outputName))
-                    } catch let error as GraphError {
-                        throw FileError(path: modelPath, problem: error.message)
-                    }
+                    try writer.append(try attributing(to: modelPath) { try engine.runImages(input, input: inputName, output: outputName) })
                     keys += batch.indices.map { source.key(at: $0) }
                     labels += batch.indices.map { source.label(at: $0) }
                 }

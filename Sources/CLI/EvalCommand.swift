@@ -34,23 +34,13 @@ enum EvalCommand {
             let (model, summary) = try ModelLoader.load(modelPath)
             let (preprocessing, dimension) = try EmbedCommand.faceModelShape(model.graph, summary: summary, path: modelPath,
                                                                              resize: arguments.flag("resize"))
-            let engine: Engine
-            do {
-                engine = try Engine(graph: model.graph, threads: threads)
-            } catch let error as GraphError {
-                throw FileError(path: modelPath, problem: error.message)
-            }
+            let engine = try attributing(to: modelPath) { try Engine(graph: model.graph, threads: threads) }
             let embedder = PairEmbedder(engine: engine, input: summary.inputName, output: model.graph.outputs[0].name,
                                         dimension: dimension, preprocessing: preprocessing, batch: batchSize, threads: threads)
             for set in sets {
                 let progress = showProgress
                     ? Progress(total: set.images.count, what: "images of \(URL(fileURLWithPath: set.path).lastPathComponent)") : nil
-                let embeddings: (original: [Float], mirrored: [Float])
-                do {
-                    embeddings = try embedder.embeddings(of: set) { progress?.update(done: $0) }
-                } catch let error as GraphError {
-                    throw FileError(path: modelPath, problem: error.message)
-                }
+                let embeddings = try attributing(to: modelPath) { try embedder.embeddings(of: set) { progress?.update(done: $0) } }
                 progress?.finish()
                 let distances = VerificationProtocol.distances(original: embeddings.original, mirrored: embeddings.mirrored, dimension: dimension)
                 let result = try VerificationProtocol.evaluate(distances: distances, isSame: set.isSame, path: set.path)

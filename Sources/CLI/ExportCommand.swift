@@ -20,11 +20,10 @@ enum ExportCommand {
         guard let precision = Precision(rawValue: name) else { throw UsageError(message: "--precision is fp32, fp16 or int8, not '\(name)'") }
         let path = arguments.positionals[0]
         var (model, _) = try ModelLoader.load(path)
-        do {
-            model.graph = try BatchNormFolding.fold(model.graph)
-            _ = try ModelSummary(graph: model.graph)
-        } catch let error as GraphError {
-            throw FileError(path: path, problem: error.message)
+        model.graph = try attributing(to: path) {
+            let folded = try BatchNormFolding.fold(model.graph)
+            _ = try ModelSummary(graph: folded)
+            return folded
         }
         try PNWFile.write(model, precision: precision, to: output)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0

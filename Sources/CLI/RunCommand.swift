@@ -40,14 +40,7 @@ enum RunCommand {
         if let missing = expected.first(where: { inputs[$0] == nil }) {
             throw UsageError(message: "input '\(missing)' is not given (--input \(missing)=FILE)")
         }
-        let engine: Engine
-        let results: [String: HostTensor]
-        do {
-            engine = try Engine(graph: model.graph, threads: threads)
-            results = try engine.run(inputs)
-        } catch let error as GraphError {
-            throw FileError(path: arguments.positionals[0], problem: error.message)
-        }
+        let results = try attributing(to: arguments.positionals[0]) { try Engine(graph: model.graph, threads: threads).run(inputs) }
         let arrays = model.graph.outputs.compactMap { info -> (String, [UInt8])? in
             guard let result = results[info.name] else { return nil }
             return (info.name, NPYFile.encode(Tensor(floats: result.values, shape: result.shape)))

@@ -24,10 +24,8 @@ enum VerifyCommand {
         guard let images = arguments.value("images") else { throw UsageError(message: "--images SRC is required") }
         let candidatePath = arguments.positionals[0]
         let threads = try arguments.integer("threads") ?? ProcessInfo.processInfo.activeProcessorCount
-        let (candidate, candidateSummary) = try ModelLoader.load(candidatePath)
+        let (candidate, candidateSummary, precision) = try ModelLoader.loadWithPrecision(candidatePath)
         let (reference, referenceSummary) = try ModelLoader.load(referencePath)
-        let precision = URL(fileURLWithPath: candidatePath).pathExtension.lowercased() == "pnw"
-            ? (try? PNWFile.read(path: candidatePath).metadata.precision).flatMap(Precision.init(rawValue:)) ?? .fp32 : .fp32
         let gate = try arguments.value("min-cosine").map { text -> Double in
             guard let value = Double(text) else { throw UsageError(message: "--min-cosine expects a number, got '\(text)'") }
             return value
@@ -60,11 +58,7 @@ enum VerifyCommand {
     }
 
     private static func engine(_ graph: Graph, _ path: String, _ threads: Int) throws -> Engine {
-        do {
-            return try Engine(graph: graph, threads: threads)
-        } catch let error as GraphError {
-            throw FileError(path: path, problem: error.message)
-        }
+        try attributing(to: path) { try Engine(graph: graph, threads: threads) }
     }
 
     private static func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {

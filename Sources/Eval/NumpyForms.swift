@@ -1,3 +1,5 @@
+import Support
+
 /// The calls and state updates numpy pickles use, recognized exactly and evaluated without
 /// running anything: `_reconstruct(ndarray, (0,), b'b')` then `BUILD` with the array state,
 /// `dtype(code, False, True)` then `BUILD` with the dtype state, `_frombuffer(data, dtype,
@@ -7,7 +9,7 @@ enum NumpyForms {
     /// One-byte dtypes a verification file uses: encoded image bytes and boolean labels.
     static let dtypes: Set<String> = ["u1", "b1", "i1"]
 
-    static func reduce(_ callable: PickleGlobal, _ arguments: [PickleValue], fail: (String) -> EvalError) throws -> PickleValue {
+    static func reduce(_ callable: PickleGlobal, _ arguments: [PickleValue], fail: (String) -> FileError) throws -> PickleValue {
         switch (callable, arguments.count) {
         case (.reconstruct, 3):
             guard case .global(.ndarray) = arguments[0], case .tuple(let shape) = arguments[1], shape.count == 1 else {
@@ -41,7 +43,7 @@ enum NumpyForms {
         }
     }
 
-    static func build(_ object: PickleValue, state: PickleValue, fail: (String) -> EvalError) throws -> PickleValue {
+    static func build(_ object: PickleValue, state: PickleValue, fail: (String) -> FileError) throws -> PickleValue {
         switch (object, state) {
         case (.dtype(let code), .tuple(let items)):
             // (version, byte order, subarray, names, fields, elsize, alignment, flags)
@@ -61,7 +63,7 @@ enum NumpyForms {
         }
     }
 
-    private static func array(_ code: String, dims: [PickleValue], data: [UInt8], fail: (String) -> EvalError) throws -> NumpyArray {
+    private static func array(_ code: String, dims: [PickleValue], data: [UInt8], fail: (String) -> FileError) throws -> NumpyArray {
         var shape: [Int] = []
         for dim in dims {
             guard case .int(let size) = dim, size >= 0 else { throw fail("a numpy array with a shape that is not whole numbers") }

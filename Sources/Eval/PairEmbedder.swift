@@ -1,3 +1,4 @@
+import Support
 import Images
 import Runtime
 
@@ -38,12 +39,12 @@ public struct PairEmbedder {
             do {
                 loaded = try loader.loadViews(range, views: [false, true])
             } catch let error as ImageError {
-                throw EvalError(path: set.path, problem: error.message.replacingPrefix("\(set.path) ", with: ""))
+                throw FileError(path: set.path, problem: error.message.replacingPrefix("\(set.path) ", with: ""))
             }
             let images = HostTensor(shape: [2 * range.count, 3, preprocessing.height, preprocessing.width], values: loaded.values)
             let values = try engine.runImages(images, input: input, output: output)
             guard values.count == 2 * range.count * dimension else {
-                throw EvalError(path: set.path, problem: "the model gave \(values.count) values for \(2 * range.count) images of \(dimension)-d embeddings")
+                throw FileError(path: set.path, problem: "the model gave \(values.count) values for \(2 * range.count) images of \(dimension)-d embeddings")
             }
             original += values[0..<(range.count * dimension)]
             mirrored += values[(range.count * dimension)...]

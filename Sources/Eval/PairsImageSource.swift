@@ -1,3 +1,4 @@
+import Support
 import Images
 
 /// The images of a verification set as an `ImageSource`, so that `BatchLoader` decodes them on
@@ -16,7 +17,7 @@ struct PairsImageSource: ImageSource {
         do {
             return try ImageDecoder.decode(pairs.images[index], origin: origin(at: index))
         } catch let error as ImageError {
-            throw EvalError(path: pairs.path, problem: "image \(index) (pair \(index / 2)) does not decode: \(error.problem)")
+            throw FileError(path: pairs.path, problem: "image \(index) (pair \(index / 2)) does not decode: \(error.problem)")
         }
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// Reads the restricted pickles of insightface verification files: protocols 2 to 5 as Python 2
 /// and 3 write them, with only the opcodes and globals such a file uses (see `PickleGlobal`).
 /// It is not a general unpickler: it builds `PickleValue`s and runs nothing a file names.
@@ -84,8 +86,8 @@ struct PickleReader {
         }
     }
 
-    private func fail(_ problem: String) -> EvalError {
-        EvalError(path: path, problem: problem)
+    private func fail(_ problem: String) -> FileError {
+        FileError(path: path, problem: problem)
     }
 
     private mutating func take(_ count: Int) throws -> ArraySlice<UInt8> {

@@ -1,3 +1,5 @@
+import Support
+
 /// The face verification protocol as insightface's `verification.py` computes it: squared L2
 /// distances between normalized pair embeddings, 10-fold cross-validation of the threshold
 /// (0 to 3.99 in steps of 0.01; a pair is "same" when its distance is below the threshold),
@@ -31,7 +33,7 @@ public enum VerificationProtocol {
     /// (the protocol needs at least 10 pairs).
     public static func evaluate(distances: [Double], isSame: [Bool], path: String) throws -> VerificationResult {
         guard distances.count == isSame.count, distances.count >= splits else {
-            throw EvalError(path: path, problem: "holds \(isSame.count) pairs; 10-fold verification needs at least \(splits)")
+            throw FileError(path: path, problem: "holds \(isSame.count) pairs; 10-fold verification needs at least \(splits)")
         }
         let folds = KFold.folds(count: distances.count, splits: splits)
         // correct[f][t]: pairs of fold f classified right at threshold t.

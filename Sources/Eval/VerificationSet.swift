@@ -1,3 +1,4 @@
+import Support
 import Foundation
 
 /// The content of an insightface verification `.bin` file: encoded face images in pairs
@@ -16,10 +17,10 @@ public struct VerificationSet: Sendable {
     /// Checks that images come in pairs and that there is one label per pair.
     public init(path: String, images: [[UInt8]], isSame: [Bool]) throws {
         guard images.count % 2 == 0 else {
-            throw EvalError(path: path, problem: "holds an odd number of images (\(images.count)); pairs need two each")
+            throw FileError(path: path, problem: "holds an odd number of images (\(images.count)); pairs need two each")
         }
         guard images.count / 2 == isSame.count else {
-            throw EvalError(path: path, problem: "holds \(images.count) images (\(images.count / 2) pairs) but \(isSame.count) labels; there must be one label per pair")
+            throw FileError(path: path, problem: "holds \(images.count) images (\(images.count / 2) pairs) but \(isSame.count) labels; there must be one label per pair")
         }
         self.path = path
         self.images = images
@@ -33,7 +34,7 @@ public struct VerificationSet: Sendable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw EvalError(path: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
+            throw FileError(path: path, problem: FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
         }
         return try parse([UInt8](data), path: path)
     }
@@ -42,7 +43,7 @@ public struct VerificationSet: Sendable {
     public static func parse(_ bytes: [UInt8], path: String) throws -> VerificationSet {
         var reader = PickleReader(bytes: bytes, path: path)
         let value = try reader.read()
-        func fail(_ problem: String) -> EvalError { EvalError(path: path, problem: "not an insightface .bin file: \(problem)") }
+        func fail(_ problem: String) -> FileError { FileError(path: path, problem: "not an insightface .bin file: \(problem)") }
         guard case .tuple(let parts) = value, parts.count == 2 else {
             throw fail("it holds \(value.kind), not a pair (images, labels)")
         }

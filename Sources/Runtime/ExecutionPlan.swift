@@ -14,8 +14,6 @@ final class ExecutionPlan {
     let inputs: [(name: String, pointer: UnsafeMutablePointer<Float>, shape: [Int])]
     /// Graph outputs: where to read them.
     let outputs: [(name: String, pointer: UnsafePointer<Float>, shape: [Int])]
-    /// Float copies of constant inputs, shared with the engine's other plans.
-    private let constantBuffers: [FloatBuffer]
 
     /// Operators whose output is a view of their first input.
     static let viewOperators: Set<String> = ["Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"]
@@ -63,13 +61,11 @@ final class ExecutionPlan {
             blockOf[name].map { arena.pointer + offsets[$0] }
         }
 
-        // Constant float inputs that kernels read as data get float copies, made once per
+        // Constant float inputs that kernels read as data get float copies, made and owned once per
         // engine (keyed with the shape: folded values may depend on the batch).
-        var constantBuffers: [String: FloatBuffer] = [:]
         func constantSlot(_ name: String) -> UnsafeMutablePointer<Float>? {
             guard let value = values[name], let constant = value.constant, constant.dtype.isFloatingPoint else { return nil }
             let buffer = prepared.buffer("value \(name) \(value.shape)") { FloatBuffer(constant.floats() ?? []) }
-            constantBuffers[name] = buffer
             return buffer.pointer
         }
 
@@ -109,7 +105,6 @@ final class ExecutionPlan {
             }
             throw GraphError("output '\(output.name)' is not a float32 tensor")
         }
-        self.constantBuffers = Array(constantBuffers.values)
     }
 
     func run(_ pool: WorkerPool) {
