@@ -71,7 +71,8 @@ private func printProfile(_ profile: [(node: Node, seconds: Double)], values: [S
         let macs = ModelSummary.macs(of: entry.node, values)
         let shape = entry.node.outputs.first.flatMap { values[$0]?.shape }.map { "\($0)" } ?? ""
         let rate = macs > 0 ? String(format: ", %.1f GMAC/s", Double(macs) / entry.seconds / 1e9) : ""
-        print(String(format: "  %9.2f ms  ", entry.seconds * 1000) + "\(entry.node.name) (\(entry.node.opType) -> \(shape)\(rate))")
+        let name = entry.node.name.isEmpty ? "output '\(entry.node.outputs.first ?? "")'" : entry.node.name
+        print(String(format: "  %9.2f ms  ", entry.seconds * 1000) + "\(name) (\(entry.node.opType) -> \(shape)\(rate))")
     }
 }
 

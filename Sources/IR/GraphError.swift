@@ -9,8 +9,9 @@ public struct GraphError: UserFacingError, Equatable {
         self.message = message
     }
 
-    /// The error, said of node `node`.
+    /// The error, said of node `node` (by its output when it has no name, as in an export).
     public static func at(_ node: Node, _ problem: String) -> GraphError {
-        GraphError("node '\(node.name)' (\(node.opType)): \(problem)")
+        if node.name.isEmpty { return GraphError("the \(node.opType) node of output '\(node.outputs.first ?? "")': \(problem)") }
+        return GraphError("node '\(node.name)' (\(node.opType)): \(problem)")
     }
 }

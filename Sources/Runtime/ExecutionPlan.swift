@@ -117,7 +117,8 @@ final class ExecutionPlan {
             let start = DispatchTime.now().uptimeNanoseconds
             kernel.run(pool)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            profile[node.name, default: (node, 0)].seconds += seconds
+            // By output: node names may be empty or repeated (an export drops them).
+            profile[node.outputs.first ?? node.name, default: (node, 0)].seconds += seconds
         }
     }
 }

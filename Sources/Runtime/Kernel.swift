@@ -51,9 +51,10 @@ struct NodeContext {
         index < node.inputs.count && !node.inputs[index].isEmpty
     }
 
-    /// A constant float input as an engine buffer, prepared once for all plans.
+    /// A constant float input as an engine buffer, prepared once for all plans. Buffers are
+    /// keyed by value name, which is unique in a graph (node names need not be).
     func constantBuffer(_ index: Int, _ what: String) throws -> FloatBuffer {
-        try prepared.buffer("\(node.name)#\(index)") { FloatBuffer(try constantFloats(index, what)) }
+        try prepared.buffer("constant \(node.inputs[index])") { FloatBuffer(try constantFloats(index, what)) }
     }
 
     /// A constant float input (a weight) as Float values.

@@ -168,6 +168,18 @@ def test_pnm_computes_what_its_onnx_computes(pnconv, tmp_path, imported, fixture
     ph.assert_same_bits(from_pnm, from_onnx, f"{fixture.file}: .pnm vs .onnx")
 
 
+def test_nodes_without_names(pnconv, tmp_path):
+    """ONNX does not require node names: a model whose nodes have none computes what
+    onnxruntime computes. (.pnw exports drop node names too; test_export runs those.)"""
+    m = onnx.load(str(ph.FIXTURE_MODELS / "pocketnet-s-128.onnx"))
+    for node in m.graph.node:
+        node.name = ""
+    path = tmp_path / "nameless.onnx"
+    onnx.save(m, str(path))
+    x = images(FRESH_SEED, 2)
+    assert_matches_onnxruntime(run(pnconv, path, x, tmp_path), onnxruntime_embeddings(path, x), "nameless nodes")
+
+
 # --- batch sizes and threads ------------------------------------------------------------------
 
 

@@ -19,14 +19,14 @@ enum ConvKernel {
             // depends on the image size only, never on the batch, so that an image's embedding
             // is the same whatever batch it is computed in.
             if WinogradConvKernel<Winograd4x4>.tilesPerImage(shape, tile: 4) >= 49 {
-                let transformed = context.prepared.buffer("\(context.node.name)#winograd4") {
+                let transformed = context.prepared.buffer("winograd4 \(context.node.inputs[1])") {
                     WinogradConvKernel<Winograd4x4>.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
                 }
                 return Winograd4x4Kernel(kernel: WinogradConvKernel(shape: shape, transformedWeights: transformed, bias: bias,
                                                                     input: input, output: context.output))
             }
             if WinogradConvKernel<Winograd2x2>.tilesPerImage(shape, tile: 2) >= 16 {
-                let transformed = context.prepared.buffer("\(context.node.name)#winograd2") {
+                let transformed = context.prepared.buffer("winograd2 \(context.node.inputs[1])") {
                     WinogradConvKernel<Winograd2x2>.transformWeights(weights, outputs: shape.outputChannels, channels: shape.channels)
                 }
                 return Winograd2x2Kernel(kernel: WinogradConvKernel(shape: shape, transformedWeights: transformed, bias: bias,
