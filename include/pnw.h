@@ -1,5 +1,5 @@
 /*
- * pnw.h: a reader for pnconv's .pnw weight files (docs/pnw-format.md), in one header.
+ * pnw.h: a reader for pnconv's .pnw weight files, version 2 (docs/pnw-format.md), in one header.
  *
  *   pnw_file f;
  *   if (pnw_open(&f, bytes, size) != PNW_OK) ...;    // checks magic, version, sizes, CRC-32
@@ -22,7 +22,7 @@ typedef struct {
     uint64_t size;
     uint32_t tensor_count;
     uint64_t table_offset;
-    const char *graph_json; /* not NUL-terminated: graph_size bytes */
+    const char *graph_text; /* not NUL-terminated: graph_size bytes */
     uint64_t graph_size;
 } pnw_file;
 
@@ -59,7 +59,7 @@ static inline uint32_t pnw_crc32(const uint8_t *p, uint64_t n, uint32_t crc) {
 static inline int pnw_open(pnw_file *f, const void *bytes, uint64_t size) {
     const uint8_t *b = (const uint8_t *)bytes;
     if (size < 64 || memcmp(b, "PNW1", 4) != 0) return PNW_BAD_MAGIC;
-    if (pnw_u32(b + 4) != 1) return PNW_BAD_VERSION;
+    if (pnw_u32(b + 4) != 2) return PNW_BAD_VERSION;
     if (pnw_u64(b + 48) != size || pnw_u32(b + 12) != 0 || pnw_u32(b + 60) != 0) return PNW_BAD_SIZE;
     if (pnw_crc32(b + 64, size - 64, pnw_crc32(b, 56, 0)) != pnw_u32(b + 56)) return PNW_BAD_CHECKSUM;
     f->bytes = b;
@@ -69,33 +69,40 @@ static inline int pnw_open(pnw_file *f, const void *bytes, uint64_t size) {
     f->graph_size = pnw_u64(b + 40);
     uint64_t graph_offset = pnw_u64(b + 32);
     if (f->table_offset != 64 || graph_offset + f->graph_size > size) return PNW_BAD_TABLE;
-    f->graph_json = (const char *)(b + graph_offset);
+    f->graph_text = (const char *)(b + graph_offset);
     return PNW_OK;
 }
 
 /* Tensor `index` (0-based, table order). Walks the table from the start: O(index). */
 static inline int pnw_tensor_at(const pnw_file *f, uint32_t index, pnw_tensor *t) {
+    static const uint64_t element_size[] = {0, 4, 2, 1, 8, 4};
     uint64_t position = f->table_offset;
     for (uint32_t i = 0; i <= index; i++) {
-        if (i >= f->tensor_count || position + 40 > f->size) return PNW_BAD_TABLE;
+        if (i >= f->tensor_count || position + 32 > f->size) return PNW_BAD_TABLE;
         const uint8_t *e = f->bytes + position;
         uint32_t entry_size = pnw_u32(e);
         if (i == index) {
             t->name_size = pnw_u32(e + 4);
             t->type = pnw_u32(e + 8);
             t->rank = pnw_u32(e + 12);
-            uint64_t data_offset = pnw_u64(e + 16), scales_offset = pnw_u64(e + 32);
+            uint64_t data_offset = pnw_u64(e + 16), count = 1;
             t->data_size = pnw_u64(e + 24);
-            if (t->rank > 8 || position + 40 + 8 * t->rank + t->name_size > f->size) return PNW_BAD_TABLE;
+            if (t->type < PNW_FLOAT32 || t->type > PNW_INT32 || t->rank > 8) return PNW_BAD_TABLE;
+            if (position + 32 + 4 * t->rank + t->name_size > f->size) return PNW_BAD_TABLE;
+            for (uint32_t d = 0; d < t->rank; d++) count *= t->dims[d] = pnw_u32(e + 32 + 4 * d);
+            if (t->data_size != count * element_size[t->type]) return PNW_BAD_TABLE;
             if (data_offset % 64 != 0 || data_offset + t->data_size > f->size) return PNW_BAD_TABLE;
-            for (uint32_t d = 0; d < t->rank; d++) t->dims[d] = pnw_u64(e + 40 + 8 * d);
-            t->name = (const char *)(e + 40 + 8 * t->rank);
+            t->name = (const char *)(e + 32 + 4 * t->rank);
             t->data = f->bytes + data_offset;
-            t->scales = t->type == PNW_INT8 ? (const float *)(f->bytes + scales_offset) : NULL;
-            if (t->type == PNW_INT8 && (scales_offset % 64 != 0 || t->rank == 0 || scales_offset + 4 * t->dims[0] > f->size)) return PNW_BAD_TABLE;
+            t->scales = NULL;
+            if (t->type == PNW_INT8) {
+                uint64_t scales_offset = data_offset + (t->data_size + 3) / 4 * 4;
+                if (t->rank == 0 || scales_offset + 4 * t->dims[0] > f->size) return PNW_BAD_TABLE;
+                t->scales = (const float *)(f->bytes + scales_offset);
+            }
             return PNW_OK;
         }
-        if (entry_size < 40 || entry_size % 8 != 0) return PNW_BAD_TABLE;
+        if (entry_size < 32 || entry_size % 8 != 0) return PNW_BAD_TABLE;
         position += entry_size;
     }
     return PNW_BAD_TABLE;

@@ -44,8 +44,8 @@ enum VerifyCommand {
         let cosines = (0..<source.count).map { cosine(ours[($0 * dimension)..<(($0 + 1) * dimension)], theirs[($0 * dimension)..<(($0 + 1) * dimension)]) }
         let worst = cosines.min() ?? 0, mean = cosines.reduce(0, +) / Double(cosines.count)
         let passed = worst >= gate
-        print(String(format: "%@ against %@ on %d images: min cosine %.8f, mean %.8f, gate %.6g: %@",
-                     candidatePath, referencePath, cosines.count, worst, mean, gate, passed ? "PASS" : "FAIL"))
+        print(String(format: "%@ against %@ on %d images: min cosine %.8f, mean %.8f, gate %@: %@",
+                     candidatePath, referencePath, cosines.count, worst, mean, "\(gate)", passed ? "PASS" : "FAIL"))
         if !passed {
             let image = cosines.firstIndex(of: worst) ?? 0
             let one = HostTensor(shape: [1] + input.shape.dropFirst(), values: Array(input.values[(image * preprocessing.floatsPerImage)..<((image + 1) * preprocessing.floatsPerImage)]))
@@ -53,7 +53,7 @@ enum VerifyCommand {
                                                 referenceInput: referenceSummary.inputName, gate: gate, threads: threads) {
                 print("first node past the gate: \(node)")
             }
-            throw FileError(path: candidatePath, problem: String(format: "min cosine %.8f is below %.6g against %@", worst, gate, referencePath))
+            throw FileError(path: candidatePath, problem: String(format: "min cosine %.8f is below %@ against %@", worst, "\(gate)", referencePath))
         }
     }
 
@@ -72,23 +72,44 @@ enum VerifyCommand {
     }
 
     /// The first node of the candidate (in order) whose output, compared with the reference's
-    /// value of the same name on one image, falls below the gate.
+    /// corresponding value on one image, falls below the gate, named as the reference names it.
     private static func firstDriftingNode(_ candidate: Graph, _ reference: Graph, _ image: HostTensor, input: String,
                                           referenceInput: String, gate: Double, threads: Int) throws -> String? {
-        let referenceValues = Set(reference.nodes.flatMap(\.outputs))
-        let shared = candidate.nodes.flatMap { node in node.outputs.map { (node, $0) } }.filter { referenceValues.contains($0.1) }
+        let (comparable, originals) = try correspondingReference(candidate, reference)
+        let referenceValues = Set(comparable.nodes.flatMap(\.outputs))
+        let shared = candidate.nodes.flatMap(\.outputs).filter { referenceValues.contains($0) }
         guard !shared.isEmpty else { return nil }
         func expose(_ graph: Graph) -> Graph {
             var graph = graph
-            graph.outputs = shared.map { ValueInfo(name: $0.1, dtype: .float32, dims: []) }
+            graph.outputs = shared.map { ValueInfo(name: $0, dtype: .float32, dims: []) }
             return graph
         }
         let ours = try Engine(graph: expose(candidate), threads: threads).run([input: image])
-        let theirs = try Engine(graph: expose(reference), threads: threads).run([referenceInput: image])
-        for (node, name) in shared {
+        let theirs = try Engine(graph: expose(comparable), threads: threads).run([referenceInput: image])
+        for name in shared {
             guard let a = ours[name]?.values, let b = theirs[name]?.values, a.count == b.count else { continue }
-            if cosine(a[...], b[...]) < gate { return "'\(node.name)' (\(node.opType)), output '\(name)'" }
+            if cosine(a[...], b[...]) < gate, let (node, output) = originals[name] {
+                return "'\(node.name)' (\(node.opType)), output '\(output)'"
+            }
         }
         return nil
+    }
+
+    /// The reference with value names that match the candidate's, and for each of those names
+    /// the reference's own node and output name. An export stores its graph folded and with
+    /// short names (CompactGraph); the reference is put through the same steps to line up.
+    private static func correspondingReference(_ candidate: Graph, _ reference: Graph) throws -> (Graph, [String: (Node, String)]) {
+        let interface = Set(candidate.outputs.map(\.name))
+        let inner = Set(candidate.nodes.flatMap(\.outputs)).subtracting(interface)
+        var comparable = reference, original = reference
+        if inner.isDisjoint(with: reference.nodes.flatMap(\.outputs)) {
+            original = try BatchNormFolding.fold(reference)
+            comparable = CompactGraph.make(original)
+        }
+        var originals: [String: (Node, String)] = [:]
+        for (node, source) in zip(comparable.nodes, original.nodes) {
+            for (name, sourceName) in zip(node.outputs, source.outputs) { originals[name] = (source, sourceName) }
+        }
+        return (comparable, originals)
     }
 }

@@ -4,21 +4,30 @@ import ModelFile
 import Support
 
 /// The compact native weights file (.pnw), specified in docs/pnw-format.md: a 64-byte header,
-/// a table of tensors, the graph as JSON and 64-byte aligned tensor data, all little-endian,
+/// a table of tensors, the graph as text lines and 64-byte aligned tensor data, all little-endian,
 /// with a CRC-32 over everything but the checksum itself. A C program can mmap it
 /// (include/pnw.h).
 public enum PNWFile {
     public static let magic: [UInt8] = Array("PNW1".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     static let headerSize = 64
 
     /// Stored element types.
     enum StoredType: UInt32 {
         case float32 = 1, float16 = 2, int8 = 3, int64 = 4, int32 = 5
+
+        var elementSize: Int {
+            switch self {
+            case .float32, .int32: return 4
+            case .float16: return 2
+            case .int8: return 1
+            case .int64: return 8
+            }
+        }
     }
 
-    /// Metadata kept beside the graph.
-    public struct Metadata: Codable, Equatable, Sendable {
+    /// Metadata kept in the graph section.
+    public struct Metadata: Equatable, Sendable {
         public var source: String
         public var sourceSHA256: String
         public var opset: Int
@@ -37,26 +46,24 @@ public enum PNWFile {
 
     // MARK: writing
 
-    /// Writes `model` (already optimized) at `precision` to `path`, atomically.
+    /// Writes `model` (already optimized) at `precision` to `path`, atomically. The graph is
+    /// stored in its compact form (`CompactGraph`).
     public static func write(_ model: Model, precision: Precision, to path: String) throws {
+        let graph = CompactGraph.make(model.graph)
         var entries: [Entry] = []
-        let quantized = quantizedWeights(model.graph)
-        for name in model.graph.initializerOrder {
-            guard let tensor = model.graph.initializers[name] else { continue }
+        let quantized = quantizedWeights(graph)
+        for name in graph.initializerOrder {
+            guard let tensor = graph.initializers[name] else { continue }
             entries.append(try entry(name, tensor, precision: precision, quantize: quantized.contains(name)))
         }
-        let graphJSON = try GraphJSON.encode(model.graph) { node, key, tensor in
+        let metadata = [("source", model.sourceName), ("sourceSHA256", model.sourceSHA256), ("opset", String(model.opsetVersion)),
+                        ("irVersion", String(model.irVersion)), ("producer", model.producer), ("precision", precision.rawValue)]
+        let text = try PNWGraphText.encode(graph, metadata: metadata) { node, key, tensor in
             let name = "attribute:\(node).\(key)"
             entries.append(try entry(name, tensor, precision: .fp32, quantize: false))
             return name
         }
-        let metadata = Metadata(source: model.sourceName, sourceSHA256: model.sourceSHA256, opset: model.opsetVersion,
-                                irVersion: model.irVersion, producer: model.producer, precision: precision.rawValue)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let metaJSON = String(decoding: try encoder.encode(metadata), as: UTF8.self)
-        let blob = Array("{\"graph\":\(graphJSON),\"metadata\":\(metaJSON)}".utf8)
-        let bytes = layout(entries, graph: blob)
+        let bytes = layout(entries, graph: Array(text.utf8))
         try AtomicOutput.write(to: path) { temporary in
             guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
                 throw FileError(path: path, problem: "cannot be written")
@@ -80,7 +87,8 @@ public enum PNWFile {
                 let (q, scales) = Int8Quantization.quantize(values, channels: channels)
                 return Entry(name: name, type: .int8, shape: tensor.shape, data: q.map { UInt8(bitPattern: $0) }, scales: scales)
             }
-            if precision == .fp16 {
+            // At int8 the few other floats (biases, slopes) are halves: at float32 they would be a tenth of the file.
+            if precision == .fp16 || precision == .int8 {
                 return Entry(name: name, type: .float16, shape: tensor.shape,
                              data: values.map { Float16($0) }.withUnsafeBytes { Array($0) }, scales: nil)
             }
@@ -92,22 +100,17 @@ public enum PNWFile {
 
     private static func align(_ value: Int, _ boundary: Int) -> Int { (value + boundary - 1) / boundary * boundary }
 
-    /// The file's bytes: header, table, graph, then the data, each tensor 64-byte aligned.
+    /// The file's bytes: header, table, graph, then the data, each tensor 64-byte aligned with
+    /// an int8 tensor's scales right after its values.
     private static func layout(_ entries: [Entry], graph: [UInt8]) -> [UInt8] {
-        let entrySizes = entries.map { align(40 + 8 * $0.shape.count + $0.name.utf8.count, 8) }
+        let entrySizes = entries.map { align(entryFixedSize + 4 * $0.shape.count + $0.name.utf8.count, 8) }
         let tableSize = entrySizes.reduce(0, +)
         let graphOffset = headerSize + tableSize
         var offset = align(graphOffset + graph.count, 64)
-        var placements: [(data: Int, scales: Int)] = []
+        var placements: [Int] = []
         for entry in entries {
-            let data = offset
-            offset = align(offset + entry.data.count, 64)
-            var scales = 0
-            if let values = entry.scales {
-                scales = offset
-                offset = align(offset + 4 * values.count, 64)
-            }
-            placements.append((data, scales))
+            placements.append(offset)
+            offset = align(offset + storedSize(entry), 64)
         }
         var bytes = [UInt8](repeating: 0, count: offset)
         func put<T: FixedWidthInteger>(_ value: T, at position: Int) {
@@ -129,21 +132,31 @@ public enum PNWFile {
             put(UInt32(name.count), at: position + 4)
             put(entry.type.rawValue, at: position + 8)
             put(UInt32(entry.shape.count), at: position + 12)
-            put(UInt64(placements[index].data), at: position + 16)
+            put(UInt64(placements[index]), at: position + 16)
             put(UInt64(entry.data.count), at: position + 24)
-            put(UInt64(placements[index].scales), at: position + 32)
-            for (axis, dim) in entry.shape.enumerated() { put(UInt64(dim), at: position + 40 + 8 * axis) }
-            bytes.replaceSubrange((position + 40 + 8 * entry.shape.count)..<(position + 40 + 8 * entry.shape.count + name.count), with: name)
+            for (axis, dim) in entry.shape.enumerated() { put(UInt32(dim), at: position + entryFixedSize + 4 * axis) }
+            let nameStart = position + entryFixedSize + 4 * entry.shape.count
+            bytes.replaceSubrange(nameStart..<(nameStart + name.count), with: name)
             position += entrySizes[index]
-            bytes.replaceSubrange(placements[index].data..<(placements[index].data + entry.data.count), with: entry.data)
+            bytes.replaceSubrange(placements[index]..<(placements[index] + entry.data.count), with: entry.data)
             if let scales = entry.scales {
                 let raw = scales.withUnsafeBytes { Array($0) }
-                bytes.replaceSubrange(placements[index].scales..<(placements[index].scales + raw.count), with: raw)
+                let start = placements[index] + align(entry.data.count, 4)
+                bytes.replaceSubrange(start..<(start + raw.count), with: raw)
             }
         }
         bytes.replaceSubrange(graphOffset..<(graphOffset + graph.count), with: graph)
         put(checksum(bytes), at: 56)
         return bytes
+    }
+
+    /// Bytes of a table entry before its dims.
+    private static let entryFixedSize = 32
+
+    /// Bytes a tensor takes in the data section: its values, then for int8 its scales.
+    private static func storedSize(_ entry: Entry) -> Int {
+        guard let scales = entry.scales else { return entry.data.count }
+        return align(entry.data.count, 4) + 4 * scales.count
     }
 
     /// CRC-32 of the header up to the checksum field and of everything after the header.
@@ -178,16 +191,17 @@ public enum PNWFile {
         var initializers: [String: Tensor] = [:]
         var position = u64(16)
         for _ in 0..<count {
-            guard position + 40 <= graphOffset else { throw fail("tensor table is out of bounds") }
+            guard position + entryFixedSize <= graphOffset else { throw fail("tensor table is out of bounds") }
             let size = Int(u32(position)), nameSize = Int(u32(position + 4)), rank = Int(u32(position + 12))
-            let dataOffset = u64(position + 16), dataSize = u64(position + 24), scalesOffset = u64(position + 32)
-            guard let type = StoredType(rawValue: u32(position + 8)), size >= 40 + 8 * rank + nameSize,
-                  dataOffset + dataSize <= bytes.count else { throw fail("tensor table entry is damaged") }
-            let shape = (0..<rank).map { u64(position + 40 + 8 * $0) }
-            let nameStart = position + 40 + 8 * rank
+            let dataOffset = u64(position + 16), dataSize = u64(position + 24)
+            let nameStart = position + entryFixedSize + 4 * rank
+            guard let type = StoredType(rawValue: u32(position + 8)), size >= entryFixedSize + 4 * rank + nameSize,
+                  nameStart + nameSize <= graphOffset, dataOffset + dataSize <= bytes.count else { throw fail("tensor table entry is damaged") }
+            let shape = (0..<rank).map { Int(u32(position + entryFixedSize + 4 * $0)) }
             let name = String(decoding: bytes[nameStart..<(nameStart + nameSize)], as: UTF8.self)
             let data = Array(bytes[dataOffset..<(dataOffset + dataSize)])
             let count = shape.reduce(1, *)
+            guard dataSize == count * type.elementSize else { throw fail("tensor '\(name)' has \(dataSize) bytes for shape \(shape)") }
             let tensor: Tensor
             switch type {
             case .float32, .int64, .int32:
@@ -196,30 +210,27 @@ public enum PNWFile {
                 let halves = data.withUnsafeBytes { Array($0.bindMemory(to: Float16.self)) }
                 tensor = Tensor(floats: halves.map { Float($0) }, shape: shape)
             case .int8:
-                let channels = shape.first ?? 1
-                guard scalesOffset + 4 * channels <= bytes.count, data.count == count else { throw fail("tensor '\(name)' has damaged int8 data") }
+                let channels = shape.first ?? 1, scalesOffset = dataOffset + align(dataSize, 4)
+                guard scalesOffset + 4 * channels <= bytes.count else { throw fail("tensor '\(name)' has damaged int8 scales") }
                 let scales = bytes[scalesOffset..<(scalesOffset + 4 * channels)].withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
                 tensor = Tensor(floats: Int8Quantization.dequantize(data.map { Int8(bitPattern: $0) }, scales: scales), shape: shape)
             }
             initializers[name] = tensor
             position += size
         }
-        let blob = Data(bytes[graphOffset..<(graphOffset + graphSize)])
-        guard let object = try? JSONSerialization.jsonObject(with: blob) as? [String: Any],
-              let graphObject = object["graph"], let metadataObject = object["metadata"],
-              let graphData = try? JSONSerialization.data(withJSONObject: graphObject),
-              let metadataData = try? JSONSerialization.data(withJSONObject: metadataObject),
-              let metadata = try? JSONDecoder().decode(Metadata.self, from: metadataData) else {
-            throw fail("graph section is damaged")
-        }
         let attributeTensors = initializers.filter { $0.key.hasPrefix("attribute:") }
         let weights = initializers.filter { !$0.key.hasPrefix("attribute:") }
-        let graph = try GraphJSON.decode(String(decoding: graphData, as: UTF8.self), initializers: weights, path: path) { key in
+        let text = String(decoding: bytes[graphOffset..<(graphOffset + graphSize)], as: UTF8.self)
+        let (graph, fields) = try PNWGraphText.decode(text, initializers: weights, path: path) { key in
             guard let tensor = attributeTensors[key] else { throw fail("attribute tensor '\(key)' is missing") }
             return tensor
         }
-        let model = Model(graph: graph, sourceName: metadata.source, sourceSHA256: metadata.sourceSHA256,
-                          opsetVersion: metadata.opset, irVersion: metadata.irVersion, producer: metadata.producer)
+        guard let source = fields["source"], let sha = fields["sourceSHA256"], let opset = fields["opset"].flatMap({ Int($0) }),
+              let irVersion = fields["irVersion"].flatMap({ Int($0) }), let producer = fields["producer"], let precision = fields["precision"] else {
+            throw fail("graph section lacks its metadata (source, sourceSHA256, opset, irVersion, producer, precision)")
+        }
+        let metadata = Metadata(source: source, sourceSHA256: sha, opset: opset, irVersion: irVersion, producer: producer, precision: precision)
+        let model = Model(graph: graph, sourceName: source, sourceSHA256: sha, opsetVersion: opset, irVersion: irVersion, producer: producer)
         return (model, metadata)
     }
 }

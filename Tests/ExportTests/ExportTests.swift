@@ -1,4 +1,4 @@
-import Export
+@testable import Export
 import Foundation
 import IR
 import Support
@@ -38,9 +38,11 @@ final class ExportTests: XCTestCase {
             try PNWFile.write(model, precision: precision, to: path)
             let (back, metadata) = try PNWFile.read(path: path)
             XCTAssertEqual(metadata.precision, precision.rawValue)
-            XCTAssertEqual(back.graph.nodes, graph.nodes)
+            let compact = CompactGraph.make(graph)
+            XCTAssertEqual(back.graph.nodes, compact.nodes)
+            XCTAssertEqual(back.graph.inputs, graph.inputs)
             let tolerance: Float = precision == .fp32 ? 0 : precision == .fp16 ? 1e-3 : 1e-2
-            for (name, tensor) in graph.initializers {
+            for (name, tensor) in compact.initializers {
                 let a = try XCTUnwrap(back.graph.initializers[name]?.floats()), b = try XCTUnwrap(tensor.floats())
                 XCTAssertLessThanOrEqual(zip(a, b).map { abs($0 - $1) }.max() ?? 0, tolerance, "\(precision) \(name)")
             }
@@ -57,6 +59,59 @@ final class ExportTests: XCTestCase {
             }
             try Data(bytes.prefix(bytes.count - 7)).write(to: URL(fileURLWithPath: "\(directory)/short.pnw"))
             XCTAssertThrowsError(try PNWFile.read(path: "\(directory)/short.pnw")) { XCTAssertTrue("\($0)".contains("truncated")) }
+        }
+    }
+
+    func testCompactGraphShortensNamesAndDropsDefaults() throws {
+        var graph = convBatchNormGraph()
+        graph.nodes[0].attributes = ["pads": .ints([0, 0, 0, 0]), "strides": .ints([1, 1]), "dilations": .ints([1, 1]),
+                                     "group": .int(1), "kernel_shape": .ints([3, 3]), "auto_pad": .string("NOTSET")]
+        let compact = CompactGraph.make(graph)
+        XCTAssertEqual(compact.nodes[0].attributes, [:])
+        XCTAssertEqual(compact.nodes.map(\.name), ["", ""])
+        XCTAssertEqual(compact.nodes[0].inputs, ["x", "0", "1"])
+        XCTAssertEqual(compact.nodes[1].inputs, ["2", "3", "4", "5", "6"])
+        XCTAssertEqual(compact.nodes[1].outputs, ["y"])
+        XCTAssertEqual(compact.initializers["0"], graph.initializers["w"])
+        // Anything but the default stays.
+        graph.nodes[0].attributes = ["pads": .ints([1, 1, 1, 1]), "kernel_shape": .ints([3, 3]), "group": .int(2)]
+        XCTAssertEqual(CompactGraph.make(graph).nodes[0].attributes, ["pads": .ints([1, 1, 1, 1]), "group": .int(2)])
+    }
+
+    func testGraphTextKeepsEveryNameAndAttributeExactly() throws {
+        let odd = "a b,c=d%e~f!g\u{e9}\n$"
+        let graph = Graph(
+            name: odd, inputs: [ValueInfo(name: "in put", dtype: .float32, dims: [.symbolic("batch size"), .fixed(3)])],
+            outputs: [ValueInfo(name: "~", dtype: .int64, dims: [])],
+            nodes: [Node(name: odd, opType: "Custom", domain: "com.x", inputs: ["in put", "", "!"], outputs: ["~"],
+                         attributes: ["i": .int(-3), "is": .ints([]), "f": .float(-0.0), "fs": .floats([.nan, 1.5, .infinity]),
+                                      "s": .string(""), "ss": .strings(["", odd, "x"]), "t": .tensor(Tensor(floats: [1, 2], shape: [2])),
+                                      odd: .ints([1, -2])])],
+            initializers: [:])
+        var stored: [String: Tensor] = [:]
+        let text = try PNWGraphText.encode(graph, metadata: [("source", odd)]) { index, key, tensor in
+            stored["t\(index).\(key)"] = tensor
+            return "t\(index).\(key)"
+        }
+        XCTAssertFalse(text.dropLast().contains("\n\n"))
+        let (back, metadata) = try PNWGraphText.decode(text, initializers: [:], path: "m.pnw") { try XCTUnwrap(stored[$0]) }
+        XCTAssertEqual(metadata, ["source": odd])
+        XCTAssertEqual(back.name, graph.name)
+        XCTAssertEqual(back.inputs, graph.inputs)
+        XCTAssertEqual(back.outputs, graph.outputs)
+        XCTAssertEqual(back.nodes.count, 1)
+        let node = back.nodes[0], original = graph.nodes[0]
+        XCTAssertEqual([node.name, node.opType, node.domain], [original.name, original.opType, original.domain])
+        XCTAssertEqual(node.inputs, original.inputs)
+        XCTAssertEqual(node.outputs, original.outputs)
+        guard case .floats(let floats) = node.attributes["fs"], case .float(let zero) = node.attributes["f"] else { return XCTFail("floats") }
+        XCTAssertEqual(floats.map(\.bitPattern), [Float.nan, 1.5, .infinity].map(\.bitPattern))
+        XCTAssertEqual(zero.bitPattern, Float(-0.0).bitPattern)
+        XCTAssertEqual(node.attributes.filter { $0.key != "fs" }, original.attributes.filter { $0.key != "fs" })
+        for damaged in ["node Conv ~", "node Conv ~ ~ a b k=q:1", "node Conv ~ ~ a%G b", "input x float32 3,y", "bogus line"] {
+            XCTAssertThrowsError(try PNWGraphText.decode(damaged, initializers: [:], path: "m.pnw") { _ in Tensor(floats: [], shape: [0]) }) {
+                XCTAssertTrue("\($0)".hasPrefix("m.pnw: graph line 1:"), "\($0)")
+            }
         }
     }
 }
