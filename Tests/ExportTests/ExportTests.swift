@@ -114,4 +114,20 @@ final class ExportTests: XCTestCase {
             }
         }
     }
+
+    func testNCNNParameterTextAndWeightTags() {
+        var layer = NCNNLayer(type: "Crop", name: "c", inputs: ["a"], outputs: ["b"])
+        layer.parameters = [(9, .ints([1, 2])), (1, .float(-1e-5)), (0, .int(-233))]
+        XCTAssertEqual(layer.line, "Crop c 1 1 a b -23309=2,1,2 1=-1.000000e-05 0=-233")
+        // ncnn reads each value into 15 characters and calls it a float only with '.' or 'e'.
+        for value in [Float(0), 1, -3.4e38, .leastNonzeroMagnitude, .pi] {
+            let text = NCNNLayer.Value.float(value).text
+            XCTAssertTrue(text.count <= 15 && (text.contains(".") || text.contains("e")), text)
+        }
+        XCTAssertEqual(NCNNLayer.taggedWeights([1, 2], half: false).count, 4 + 8)
+        let half = NCNNLayer.taggedWeights([1, 2, 3], half: true)
+        XCTAssertEqual(Array(half.prefix(4)), [0x47, 0x6B, 0x30, 0x01])
+        XCTAssertEqual(half.count, 4 + 8)
+        XCTAssertEqual(Array(half[4..<6]), [0x00, 0x3C])
+    }
 }

@@ -179,10 +179,11 @@ def pnw_list(tmp_path_factory):
 
 
 @pytest.mark.parametrize("precision", ["fp32", "fp16", "int8"])
-def test_c_reader_loads_every_tensor(pnconv, tmp_path, pnw_list, precision):
+@pytest.mark.parametrize("name", ["pocketnet-s-128.dynamo.onnx", "iresnet-mini-128.onnx"])
+def test_c_reader_loads_every_tensor(pnconv, tmp_path, pnw_list, name, precision):
     import subprocess
     out = tmp_path / "m.pnw"
-    pnconv.ok("export", MODELS / "pocketnet-s-128.dynamo.onnx", "-o", out, "--precision", precision)
+    pnconv.ok("export", MODELS / name, "-o", out, "--precision", precision)
     listing = subprocess.run([str(pnw_list), str(out)], capture_output=True, text=True, check=True).stdout.splitlines()
     tensors, _ = read_pnw(out)
     assert listing[0].split()[1] == str(len(tensors))

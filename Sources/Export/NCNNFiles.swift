@@ -1,0 +1,93 @@
+import Foundation
+import IR
+import Support
+
+/// ncnn's two model files: BASE.param (the layers as text, magic 7767517) and BASE.bin (their
+/// weights, one after another in layer order). ncnn lets each blob feed one layer, so a blob
+/// read by several gets a Split layer with one output per reader.
+public enum NCNNFiles {
+    /// Writes `graph` (BatchNormalization already folded) as `base`.param and `base`.bin, with
+    /// convolution and fully connected weights in float16 if `half`. Both files appear
+    /// together or not at all.
+    public static func write(_ graph: Graph, half: Bool, to base: String) throws {
+        let layers = splittingSharedBlobs(named(try NCNNConversion.layers(of: graph, half: half)))
+        let blobs = Set(layers.flatMap(\.outputs))
+        let param = (["7767517", "\(layers.count) \(blobs.count)"] + layers.map(\.line)).joined(separator: "\n") + "\n"
+        let bin = layers.flatMap(\.weights)
+        let outputs = [(base + ".param", Array(param.utf8)), (base + ".bin", bin)]
+        let pending = try outputs.map { try AtomicOutput(destination: $0.0) }
+        do {
+            for (output, (path, bytes)) in zip(pending, outputs) {
+                guard FileManager.default.createFile(atPath: output.temporaryPath, contents: Data(bytes)) else {
+                    throw FileError(path: path, problem: "cannot be written")
+                }
+            }
+            for (index, output) in pending.enumerated() {
+                do {
+                    try output.commit()
+                } catch {
+                    for committed in pending[..<index] { unlink(committed.destination) }
+                    throw error
+                }
+            }
+        } catch {
+            pending.forEach { $0.discard() }
+            throw error
+        }
+    }
+
+    /// ncnn reads names as whitespace-free words of at most 255 bytes; other names (and
+    /// repeated layer names) are replaced by numbered ones.
+    private static func named(_ layers: [NCNNLayer]) -> [NCNNLayer] {
+        func usable(_ name: String) -> Bool {
+            !name.isEmpty && name.utf8.count <= 255 && name.unicodeScalars.allSatisfy { $0.value > 32 && $0.value != 127 }
+        }
+        var blobNames: [String: String] = [:]
+        var taken = Set(layers.flatMap { $0.inputs + $0.outputs }.filter(usable))
+        func blob(_ name: String) -> String {
+            if let known = blobNames[name] { return known }
+            var chosen = name
+            if !usable(name) {
+                var number = blobNames.count
+                while taken.contains("blob\(number)") { number += 1 }
+                chosen = "blob\(number)"
+                taken.insert(chosen)
+            }
+            blobNames[name] = chosen
+            return chosen
+        }
+        var layerNames = Set<String>()
+        return layers.enumerated().map { index, layer in
+            var layer = layer
+            if !usable(layer.name) || layerNames.contains(layer.name) { layer.name = "\(layer.type.lowercased())_\(index)" }
+            layerNames.insert(layer.name)
+            layer.inputs = layer.inputs.map(blob)
+            layer.outputs = layer.outputs.map(blob)
+            return layer
+        }
+    }
+
+    /// The layers with a Split after every blob that more than one layer input reads, each
+    /// reader taking its own output of the Split.
+    private static func splittingSharedBlobs(_ layers: [NCNNLayer]) -> [NCNNLayer] {
+        var readers: [String: Int] = [:]
+        for layer in layers { for input in layer.inputs { readers[input, default: 0] += 1 } }
+        var copies: [String: [String]] = [:]
+        var result: [NCNNLayer] = []
+        for var layer in layers {
+            layer.inputs = layer.inputs.map { input in
+                guard var names = copies[input], !names.isEmpty else { return input }
+                let next = names.removeFirst()
+                copies[input] = names
+                return next
+            }
+            result.append(layer)
+            for output in layer.outputs where (readers[output] ?? 0) > 1 {
+                let names = (0..<(readers[output] ?? 0)).map { "\(output)_splitncnn_\($0)" }
+                copies[output] = names
+                result.append(NCNNLayer(type: "Split", name: "splitncnn_\(result.count)", inputs: [output], outputs: names))
+            }
+        }
+        return result
+    }
+}
