@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["IR", "COpenBLAS", "Support"]),
         .target(name: "TensorIO", dependencies: ["IR", "Support"]),
         .target(name: "KD", dependencies: ["Runtime", "Images", "HDF5", "Support"]),
-        .target(name: "Export", dependencies: ["IR", "ModelFile", "Support"]),
+        .target(name: "Export", dependencies: ["IR", "Support"]),
         .target(name: "Images", dependencies: ["Support", "CTurboJPEG", "CPNG"]),
         .target(name: "Eval", dependencies: ["Runtime", "Images", "Support"]),
         .executableTarget(name: "CLI", dependencies: ["IR", "ONNXImport", "ModelFile", "Runtime", "TensorIO", "Images", "HDF5", "KD", "Eval", "Export", "Support"]),

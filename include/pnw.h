@@ -22,6 +22,7 @@ typedef struct {
     uint64_t size;
     uint32_t tensor_count;
     uint64_t table_offset;
+    uint64_t table_size;
     const char *graph_text; /* not NUL-terminated: graph_size bytes */
     uint64_t graph_size;
 } pnw_file;
@@ -55,7 +56,8 @@ static inline uint32_t pnw_crc32(const uint8_t *p, uint64_t n, uint32_t crc) {
     return ~crc;
 }
 
-/* Checks the file and fills `f`; returns PNW_OK or the first problem found. */
+/* Checks the file and fills `f`; returns PNW_OK or the first problem found. Every size and
+ * offset is checked against the file's size first, so no later sum of two of them can wrap. */
 static inline int pnw_open(pnw_file *f, const void *bytes, uint64_t size) {
     const uint8_t *b = (const uint8_t *)bytes;
     if (size < 64 || memcmp(b, "PNW1", 4) != 0) return PNW_BAD_MAGIC;
@@ -66,9 +68,11 @@ static inline int pnw_open(pnw_file *f, const void *bytes, uint64_t size) {
     f->size = size;
     f->tensor_count = pnw_u32(b + 8);
     f->table_offset = pnw_u64(b + 16);
+    f->table_size = pnw_u64(b + 24);
     f->graph_size = pnw_u64(b + 40);
     uint64_t graph_offset = pnw_u64(b + 32);
-    if (f->table_offset != 64 || graph_offset + f->graph_size > size) return PNW_BAD_TABLE;
+    if (f->table_offset != 64 || f->table_size > size || f->graph_size > size || graph_offset != 64 + f->table_size ||
+        graph_offset + f->graph_size > size) return PNW_BAD_TABLE;
     f->graph_text = (const char *)(b + graph_offset);
     return PNW_OK;
 }
@@ -76,11 +80,13 @@ static inline int pnw_open(pnw_file *f, const void *bytes, uint64_t size) {
 /* Tensor `index` (0-based, table order). Walks the table from the start: O(index). */
 static inline int pnw_tensor_at(const pnw_file *f, uint32_t index, pnw_tensor *t) {
     static const uint64_t element_size[] = {0, 4, 2, 1, 8, 4};
+    const uint64_t table_end = f->table_offset + f->table_size, data_start = table_end + f->graph_size;
     uint64_t position = f->table_offset;
     for (uint32_t i = 0; i <= index; i++) {
-        if (i >= f->tensor_count || position + 32 > f->size) return PNW_BAD_TABLE;
+        if (i >= f->tensor_count || position + 32 > table_end) return PNW_BAD_TABLE;
         const uint8_t *e = f->bytes + position;
         uint32_t entry_size = pnw_u32(e);
+        if (entry_size < 32 || entry_size % 8 != 0 || entry_size > table_end - position) return PNW_BAD_TABLE;
         if (i == index) {
             t->name_size = pnw_u32(e + 4);
             t->type = pnw_u32(e + 8);
@@ -88,21 +94,24 @@ static inline int pnw_tensor_at(const pnw_file *f, uint32_t index, pnw_tensor *t
             uint64_t data_offset = pnw_u64(e + 16), count = 1;
             t->data_size = pnw_u64(e + 24);
             if (t->type < PNW_FLOAT32 || t->type > PNW_INT32 || t->rank > 8) return PNW_BAD_TABLE;
-            if (position + 32 + 4 * t->rank + t->name_size > f->size) return PNW_BAD_TABLE;
-            for (uint32_t d = 0; d < t->rank; d++) count *= t->dims[d] = pnw_u32(e + 32 + 4 * d);
-            if (t->data_size != count * element_size[t->type]) return PNW_BAD_TABLE;
-            if (data_offset % 64 != 0 || data_offset + t->data_size > f->size) return PNW_BAD_TABLE;
+            if (32 + 4 * (uint64_t)t->rank + t->name_size > entry_size) return PNW_BAD_TABLE;
+            for (uint32_t d = 0; d < t->rank; d++) {
+                t->dims[d] = pnw_u32(e + 32 + 4 * d);
+                if (t->dims[d] != 0 && count > f->size / t->dims[d]) return PNW_BAD_TABLE; /* more elements than bytes */
+                count *= t->dims[d];
+            }
+            if (data_offset > f->size || t->data_size > f->size - data_offset) return PNW_BAD_TABLE;
+            if (data_offset % 64 != 0 || data_offset < data_start || t->data_size != count * element_size[t->type]) return PNW_BAD_TABLE;
             t->name = (const char *)(e + 32 + 4 * t->rank);
             t->data = f->bytes + data_offset;
             t->scales = NULL;
             if (t->type == PNW_INT8) {
                 uint64_t scales_offset = data_offset + (t->data_size + 3) / 4 * 4;
-                if (t->rank == 0 || scales_offset + 4 * t->dims[0] > f->size) return PNW_BAD_TABLE;
+                if (t->rank == 0 || scales_offset > f->size || t->dims[0] > (f->size - scales_offset) / 4) return PNW_BAD_TABLE;
                 t->scales = (const float *)(f->bytes + scales_offset);
             }
             return PNW_OK;
         }
-        if (entry_size < 32 || entry_size % 8 != 0) return PNW_BAD_TABLE;
         position += entry_size;
     }
     return PNW_BAD_TABLE;

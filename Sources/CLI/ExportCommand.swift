@@ -32,9 +32,10 @@ enum ExportCommand {
             return folded
         }
         if format == "ncnn" {
-            try attributing(to: path) { try NCNNFiles.write(model.graph, half: precision == .fp16, to: output) }
+            let blobs = try attributing(to: path) { try NCNNFiles.write(model.graph, half: precision == .fp16, to: output) }
             let sizes = [".param", ".bin"].map { fileSize(output + $0) }
             print("wrote \(output).param (\(sizes[0]) bytes) and \(output).bin (\(sizes[1]) bytes): \(precision.rawValue) weights")
+            print("ncnn blobs: " + blobs.map { $0.value == $0.blob ? "'\($0.blob)'" : "'\($0.blob)' for '\($0.value)'" }.joined(separator: ", "))
             return
         }
         try PNWFile.write(model, precision: precision, to: output)

@@ -49,7 +49,12 @@ enum VerifyCommand {
         if !passed {
             let image = cosines.firstIndex(of: worst) ?? 0
             let one = HostTensor(shape: [1] + input.shape.dropFirst(), values: Array(input.values[(image * preprocessing.floatsPerImage)..<((image + 1) * preprocessing.floatsPerImage)]))
-            if let node = try firstDriftingNode(candidate.graph, reference.graph, one, input: candidateSummary.inputName,
+            // A .pnw stores its graph folded and renamed (CompactGraph); another model is put
+            // through the same steps so that its values line up with the export's.
+            let isExport = { URL(fileURLWithPath: $0).pathExtension.lowercased() == "pnw" }
+            let compact = isExport(candidatePath) && !isExport(referencePath)
+            let aligned = compact ? try attributing(to: referencePath) { try BatchNormFolding.fold(reference.graph) } : reference.graph
+            if let node = try firstDriftingNode(candidate.graph, aligned, compact: compact, one, input: candidateSummary.inputName,
                                                 referenceInput: referenceSummary.inputName, gate: gate, threads: threads) {
                 print("first node past the gate: \(node)")
             }
@@ -73,9 +78,15 @@ enum VerifyCommand {
 
     /// The first node of the candidate (in order) whose output, compared with the reference's
     /// corresponding value on one image, falls below the gate, named as the reference names it.
-    private static func firstDriftingNode(_ candidate: Graph, _ reference: Graph, _ image: HostTensor, input: String,
+    /// With `compact`, the reference's values are renamed as an export's (CompactGraph) to
+    /// line up with the candidate's.
+    private static func firstDriftingNode(_ candidate: Graph, _ reference: Graph, compact: Bool, _ image: HostTensor, input: String,
                                           referenceInput: String, gate: Double, threads: Int) throws -> String? {
-        let (comparable, originals) = try correspondingReference(candidate, reference)
+        let comparable = compact ? CompactGraph.make(reference) : reference
+        var originals: [String: (Node, String)] = [:]
+        for (node, source) in zip(comparable.nodes, reference.nodes) {
+            for (name, sourceName) in zip(node.outputs, source.outputs) { originals[name] = (source, sourceName) }
+        }
         let referenceValues = Set(comparable.nodes.flatMap(\.outputs))
         let shared = candidate.nodes.flatMap(\.outputs).filter { referenceValues.contains($0) }
         guard !shared.isEmpty else { return nil }
@@ -93,23 +104,5 @@ enum VerifyCommand {
             }
         }
         return nil
-    }
-
-    /// The reference with value names that match the candidate's, and for each of those names
-    /// the reference's own node and output name. An export stores its graph folded and with
-    /// short names (CompactGraph); the reference is put through the same steps to line up.
-    private static func correspondingReference(_ candidate: Graph, _ reference: Graph) throws -> (Graph, [String: (Node, String)]) {
-        let interface = Set(candidate.outputs.map(\.name))
-        let inner = Set(candidate.nodes.flatMap(\.outputs)).subtracting(interface)
-        var comparable = reference, original = reference
-        if inner.isDisjoint(with: reference.nodes.flatMap(\.outputs)) {
-            original = try BatchNormFolding.fold(reference)
-            comparable = CompactGraph.make(original)
-        }
-        var originals: [String: (Node, String)] = [:]
-        for (node, source) in zip(comparable.nodes, original.nodes) {
-            for (name, sourceName) in zip(node.outputs, source.outputs) { originals[name] = (source, sourceName) }
-        }
-        return (comparable, originals)
     }
 }

@@ -11,19 +11,23 @@ public enum CompactGraph {
     public static func make(_ graph: Graph) -> Graph {
         let interface = Set(graph.inputs.map(\.name) + graph.outputs.map(\.name))
         var names: [String: String] = [:]
+        var next = 0
         func short(_ name: String) -> String {
             if name.isEmpty || interface.contains(name) { return name }
             if let known = names[name] { return known }
-            let assigned = String(names.count)
-            names[name] = assigned
-            return assigned
+            // An input or output may itself be named by a number (older exporters do that).
+            while interface.contains(String(next)) { next += 1 }
+            names[name] = String(next)
+            next += 1
+            return String(next - 1)
         }
         var compact = graph
         compact.nodes = graph.nodes.map { node in
             Node(name: "", opType: node.opType, domain: node.domain, inputs: node.inputs.map(short), outputs: node.outputs.map(short),
                  attributes: node.attributes.filter { !isDefault($0.key, $0.value, of: node, in: graph) })
         }
-        compact.initializers = Dictionary(uniqueKeysWithValues: graph.initializers.map { (short($0.key), $0.value) })
+        compact.initializers = Dictionary(graph.initializerOrder.compactMap { name in graph.initializers[name].map { (short(name), $0) } },
+                                          uniquingKeysWith: { first, _ in first })
         return compact
     }
 

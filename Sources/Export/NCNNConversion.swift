@@ -25,7 +25,8 @@ struct NCNNConversion {
         var layers = [NCNNLayer(type: "Input", name: input.name, inputs: [], outputs: [input.name],
                                 parameters: [(0, .int(shape[3])), (1, .int(shape[2])), (2, .int(shape[1]))])]
         var problems: [String] = []
-        for node in graph.nodes {
+        // Nodes that compute constants (shape arithmetic) need no layer: their values are weights.
+        for node in graph.nodes where !node.outputs.allSatisfy({ $0.isEmpty || conversion.constant($0) != nil }) {
             do {
                 layers += try conversion.convert(node)
             } catch let unsupported as Unsupported {
@@ -125,13 +126,13 @@ struct NCNNConversion {
             try requireEqualShapes([left, right])
             return try layer("BinaryOp", node, [(0, .int(operation))], inputs: [left, right])
         case (nil, let tensor?), (let tensor?, nil):
-            guard tensor.elementCount == 1, let value = tensor.floats()?.first else {
-                throw Unsupported("a constant operand of shape \(tensor.shape) (ncnn export takes a single number)")
+            let blob = constant(left) == nil ? left : right
+            guard tensor.elementCount == 1, let value = tensor.floats()?.first, try shape(blob) == shape(node.outputs[0]) else {
+                throw Unsupported("a constant operand of shape \(tensor.shape) (ncnn export takes a single number that keeps the shape)")
             }
             // With the constant first, Sub and Div become ncnn's reversed forms (RSUB 7, RDIV 8).
             let reversed = constant(left) != nil ? [0: 0, 1: 7, 2: 2, 3: 8][operation] ?? operation : operation
-            return try layer("BinaryOp", node, [(0, .int(reversed)), (1, .int(1)), (2, .float(value))],
-                             inputs: [constant(left) == nil ? left : right])
+            return try layer("BinaryOp", node, [(0, .int(reversed)), (1, .int(1)), (2, .float(value))], inputs: [blob])
         default:
             throw Unsupported("both operands are constants")
         }
@@ -161,7 +162,8 @@ struct NCNNConversion {
     private func globalPooling(_ node: Node) throws -> [NCNNLayer] {
         let output = try shape(node.outputs[0])
         guard output.count == 4 else { throw Unsupported("ncnn export handles 2-D global pooling only") }
-        let pooled = node.outputs[0] + "_flat"
+        var pooled = node.outputs[0] + "_flat"
+        while values[pooled] != nil { pooled += "_" }
         var pool = try layer("Pooling", node, [(0, .int(node.opType == "GlobalAveragePool" ? 1 : 0)), (4, .int(1))])
         pool.outputs = [pooled]
         let restore = NCNNLayer(type: "Reshape", name: node.name + "_shape", inputs: [pooled], outputs: [node.outputs[0]],

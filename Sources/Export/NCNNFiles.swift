@@ -7,10 +7,15 @@ import Support
 /// read by several gets a Split layer with one output per reader.
 public enum NCNNFiles {
     /// Writes `graph` (BatchNormalization already folded) as `base`.param and `base`.bin, with
-    /// convolution and fully connected weights in float16 if `half`. Both files appear
-    /// together or not at all.
-    public static func write(_ graph: Graph, half: Bool, to base: String) throws {
-        let layers = splittingSharedBlobs(named(try NCNNConversion.layers(of: graph, half: half)))
+    /// convolution and fully connected weights in float16 if `half`. Both are written in full
+    /// under temporary names before either replaces a file; if the second cannot be moved into
+    /// place, the first is removed again. Returns the ncnn blob names of the graph's inputs
+    /// and outputs (the same names unless ncnn could not read them).
+    @discardableResult
+    public static func write(_ graph: Graph, half: Bool, to base: String) throws -> [(value: String, blob: String)] {
+        let converted = try NCNNConversion.layers(of: graph, half: half)
+        let (named, blobNames) = naming(converted)
+        let layers = splittingSharedBlobs(named)
         let blobs = Set(layers.flatMap(\.outputs))
         let param = (["7767517", "\(layers.count) \(blobs.count)"] + layers.map(\.line)).joined(separator: "\n") + "\n"
         let bin = layers.flatMap(\.weights)
@@ -34,13 +39,15 @@ public enum NCNNFiles {
             pending.forEach { $0.discard() }
             throw error
         }
+        return (graph.inputs + graph.outputs).map { ($0.name, blobNames[$0.name] ?? $0.name) }
     }
 
     /// ncnn reads names as whitespace-free words of at most 255 bytes; other names (and
-    /// repeated layer names) are replaced by numbered ones.
-    private static func named(_ layers: [NCNNLayer]) -> [NCNNLayer] {
+    /// repeated layer names) are replaced by numbered ones. Names are kept to 200 bytes so that
+    /// Split's suffixes fit. Returns the layers and the blob name of every value.
+    private static func naming(_ layers: [NCNNLayer]) -> ([NCNNLayer], [String: String]) {
         func usable(_ name: String) -> Bool {
-            !name.isEmpty && name.utf8.count <= 255 && name.unicodeScalars.allSatisfy { $0.value > 32 && $0.value != 127 }
+            !name.isEmpty && name.utf8.count <= 200 && name.unicodeScalars.allSatisfy { $0.value > 32 && $0.value != 127 }
         }
         var blobNames: [String: String] = [:]
         var taken = Set(layers.flatMap { $0.inputs + $0.outputs }.filter(usable))
@@ -57,7 +64,7 @@ public enum NCNNFiles {
             return chosen
         }
         var layerNames = Set<String>()
-        return layers.enumerated().map { index, layer in
+        let renamed = layers.enumerated().map { index, layer in
             var layer = layer
             if !usable(layer.name) || layerNames.contains(layer.name) { layer.name = "\(layer.type.lowercased())_\(index)" }
             layerNames.insert(layer.name)
@@ -65,6 +72,7 @@ public enum NCNNFiles {
             layer.outputs = layer.outputs.map(blob)
             return layer
         }
+        return (renamed, blobNames)
     }
 
     /// The layers with a Split after every blob that more than one layer input reads, each
@@ -72,6 +80,13 @@ public enum NCNNFiles {
     private static func splittingSharedBlobs(_ layers: [NCNNLayer]) -> [NCNNLayer] {
         var readers: [String: Int] = [:]
         for layer in layers { for input in layer.inputs { readers[input, default: 0] += 1 } }
+        var taken = Set(layers.flatMap(\.outputs) + layers.map(\.name))
+        func unused(_ name: String) -> String {
+            var name = name
+            while taken.contains(name) { name += "_" }
+            taken.insert(name)
+            return name
+        }
         var copies: [String: [String]] = [:]
         var result: [NCNNLayer] = []
         for var layer in layers {
@@ -83,9 +98,9 @@ public enum NCNNFiles {
             }
             result.append(layer)
             for output in layer.outputs where (readers[output] ?? 0) > 1 {
-                let names = (0..<(readers[output] ?? 0)).map { "\(output)_splitncnn_\($0)" }
+                let names = (0..<(readers[output] ?? 0)).map { unused("\(output)_splitncnn_\($0)") }
                 copies[output] = names
-                result.append(NCNNLayer(type: "Split", name: "splitncnn_\(result.count)", inputs: [output], outputs: names))
+                result.append(NCNNLayer(type: "Split", name: unused("splitncnn_\(result.count)"), inputs: [output], outputs: names))
             }
         }
         return result

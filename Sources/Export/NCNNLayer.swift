@@ -12,7 +12,8 @@ struct NCNNLayer {
         var text: String {
             switch self {
             case .int(let number): return String(number)
-            case .float(let number): return String(format: "%e", number)
+            // Nine significant digits bring a float back exactly, in at most 15 characters.
+            case .float(let number): return String(format: "%.8e", number)
             case .ints(let numbers): return ([numbers.count] + numbers).map(String.init).joined(separator: ",")
             }
         }

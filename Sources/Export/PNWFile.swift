@@ -1,12 +1,10 @@
 import Foundation
 import IR
-import ModelFile
 import Support
 
 /// The compact native weights file (.pnw), specified in docs/pnw-format.md: a 64-byte header,
 /// a table of tensors, the graph as text lines and 64-byte aligned tensor data, all little-endian,
-/// with a CRC-32 over everything but the checksum itself. A C program can mmap it
-/// (include/pnw.h).
+/// with a CRC-32 over all but the header's last 8 bytes. A C program can mmap it (include/pnw.h).
 public enum PNWFile {
     public static let magic: [UInt8] = Array("PNW1".utf8)
     public static let version: UInt32 = 2
@@ -52,8 +50,7 @@ public enum PNWFile {
         let graph = CompactGraph.make(model.graph)
         var entries: [Entry] = []
         let quantized = quantizedWeights(graph)
-        for name in graph.initializerOrder {
-            guard let tensor = graph.initializers[name] else { continue }
+        for (name, tensor) in graph.initializerOrder.compactMap({ name in graph.initializers[name].map { (name, $0) } }) {
             entries.append(try entry(name, tensor, precision: precision, quantize: quantized.contains(name)))
         }
         let metadata = [("source", model.sourceName), ("sourceSHA256", model.sourceSHA256), ("opset", String(model.opsetVersion)),
@@ -71,13 +68,16 @@ public enum PNWFile {
         }
     }
 
-    /// Weights of Conv and Gemm nodes: the ones int8 stores per output channel.
+    /// Weights of Conv, Gemm and MatMul nodes: the ones int8 stores per slice of axis 0.
     private static func quantizedWeights(_ graph: Graph) -> Set<String> {
         Set(graph.nodes.filter { $0.opType == "Conv" || $0.opType == "Gemm" || $0.opType == "MatMul" }.compactMap { $0.input(1) })
             .filter { (graph.initializers[$0]?.shape.count ?? 0) >= 2 }
     }
 
     private static func entry(_ name: String, _ tensor: Tensor, precision: Precision, quantize: Bool) throws -> Entry {
+        guard tensor.shape.count <= maximumRank, tensor.shape.allSatisfy({ $0 <= Int(UInt32.max) }) else {
+            throw GraphError("tensor '\(name)' of shape \(tensor.shape) does not fit .pnw (at most \(maximumRank) dims, each below 2^32)")
+        }
         switch tensor.dtype {
         case .int64: return Entry(name: name, type: .int64, shape: tensor.shape, data: tensor.bytes, scales: nil)
         case .int32: return Entry(name: name, type: .int32, shape: tensor.shape, data: tensor.bytes, scales: nil)
@@ -152,6 +152,8 @@ public enum PNWFile {
 
     /// Bytes of a table entry before its dims.
     private static let entryFixedSize = 32
+    /// The most dims a tensor may have (as include/pnw.h reads them).
+    static let maximumRank = 8
 
     /// Bytes a tensor takes in the data section: its values, then for int8 its scales.
     private static func storedSize(_ entry: Entry) -> Int {
@@ -181,27 +183,43 @@ public enum PNWFile {
         func fail(_ problem: String) -> FileError { FileError(path: path, problem: problem) }
         guard bytes.count >= headerSize, Array(bytes[0..<4]) == magic else { throw fail("is not a .pnw file (bad magic)") }
         func u32(_ at: Int) -> UInt32 { bytes[at..<(at + 4)].enumerated().reduce(0) { $0 | UInt32($1.element) << (8 * $1.offset) } }
-        func u64(_ at: Int) -> Int { Int(truncatingIfNeeded: bytes[at..<(at + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * $1.offset) }) }
+        func u64(_ at: Int) -> UInt64 { bytes[at..<(at + 8)].enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * $1.offset) } }
+        /// A size or offset field: never more than the file's size, so sums of a few cannot overflow.
+        func extent(_ at: Int) throws -> Int {
+            let value = u64(at)
+            guard value <= UInt64(bytes.count) else { throw fail("header or table is damaged (\(value) is past the end of the file)") }
+            return Int(value)
+        }
         guard u32(4) == version else { throw fail(".pnw version \(u32(4)) is not supported; this pnconv reads version \(version)") }
         guard u32(12) == 0, u32(60) == 0 else { throw fail("header is damaged (reserved fields are not zero)") }
-        guard u64(48) == bytes.count else { throw fail("is truncated or has trailing bytes (header says \(u64(48)) bytes, file has \(bytes.count))") }
+        guard u64(48) == UInt64(bytes.count) else { throw fail("is truncated or has trailing bytes (header says \(u64(48)) bytes, file has \(bytes.count))") }
         guard u32(56) == checksum(bytes) else { throw fail("checksum mismatch: the file is damaged; export it again") }
-        let count = Int(u32(8)), graphOffset = u64(32), graphSize = u64(40)
-        guard graphOffset >= headerSize, graphOffset + graphSize <= bytes.count else { throw fail("graph section is out of bounds") }
+        let tensorCount = Int(u32(8)), tableOffset = try extent(16), tableSize = try extent(24)
+        let graphOffset = try extent(32), graphSize = try extent(40)
+        guard tableOffset == headerSize, graphOffset == tableOffset + tableSize, graphOffset + graphSize <= bytes.count else {
+            throw fail("table or graph section is out of bounds")
+        }
         var initializers: [String: Tensor] = [:]
-        var position = u64(16)
-        for _ in 0..<count {
+        var position = tableOffset
+        for _ in 0..<tensorCount {
             guard position + entryFixedSize <= graphOffset else { throw fail("tensor table is out of bounds") }
             let size = Int(u32(position)), nameSize = Int(u32(position + 4)), rank = Int(u32(position + 12))
-            let dataOffset = u64(position + 16), dataSize = u64(position + 24)
-            let nameStart = position + entryFixedSize + 4 * rank
-            guard let type = StoredType(rawValue: u32(position + 8)), size >= entryFixedSize + 4 * rank + nameSize,
-                  nameStart + nameSize <= graphOffset, dataOffset + dataSize <= bytes.count else { throw fail("tensor table entry is damaged") }
+            let dataOffset = try extent(position + 16), dataSize = try extent(position + 24)
+            guard let type = StoredType(rawValue: u32(position + 8)), rank <= maximumRank, size % 8 == 0,
+                  size >= entryFixedSize + 4 * rank + nameSize, position + size <= graphOffset,
+                  dataOffset % 64 == 0, dataOffset >= graphOffset + graphSize, dataOffset + dataSize <= bytes.count else {
+                throw fail("tensor table entry is damaged")
+            }
             let shape = (0..<rank).map { Int(u32(position + entryFixedSize + 4 * $0)) }
+            let nameStart = position + entryFixedSize + 4 * rank
             let name = String(decoding: bytes[nameStart..<(nameStart + nameSize)], as: UTF8.self)
-            let data = Array(bytes[dataOffset..<(dataOffset + dataSize)])
-            let count = shape.reduce(1, *)
+            let count = try shape.reduce(1) { product, dim in
+                let (result, overflow) = product.multipliedReportingOverflow(by: dim)
+                guard !overflow, result <= bytes.count else { throw fail("tensor '\(name)' has impossible dims \(shape)") }
+                return result
+            }
             guard dataSize == count * type.elementSize else { throw fail("tensor '\(name)' has \(dataSize) bytes for shape \(shape)") }
+            let data = Array(bytes[dataOffset..<(dataOffset + dataSize)])
             let tensor: Tensor
             switch type {
             case .float32, .int64, .int32:
@@ -210,9 +228,11 @@ public enum PNWFile {
                 let halves = data.withUnsafeBytes { Array($0.bindMemory(to: Float16.self)) }
                 tensor = Tensor(floats: halves.map { Float($0) }, shape: shape)
             case .int8:
-                let channels = shape.first ?? 1, scalesOffset = dataOffset + align(dataSize, 4)
-                guard scalesOffset + 4 * channels <= bytes.count else { throw fail("tensor '\(name)' has damaged int8 scales") }
-                let scales = bytes[scalesOffset..<(scalesOffset + 4 * channels)].withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                let scalesOffset = dataOffset + align(dataSize, 4)
+                guard let channels = shape.first, scalesOffset + 4 * channels <= bytes.count else {
+                    throw fail("tensor '\(name)' has damaged int8 scales")
+                }
+                let scales = (0..<channels).map { Float(bitPattern: u32(scalesOffset + 4 * $0)) }
                 tensor = Tensor(floats: Int8Quantization.dequantize(data.map { Int8(bitPattern: $0) }, scales: scales), shape: shape)
             }
             initializers[name] = tensor

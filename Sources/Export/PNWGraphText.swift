@@ -64,7 +64,7 @@ enum PNWGraphText {
                 graph.name = try decoded(tokens[1])
             case ("input", 4), ("output", 4):
                 guard let dtype = DType(rawValue: try decoded(tokens[2])) else { throw fail("unknown element type '\(tokens[2])'") }
-                let dims = try (tokens[3] == "!" ? [] : tokens[3].split(separator: ",").map(String.init)).map { dim -> Dim in
+                let dims = try (tokens[3] == "!" ? [] : tokens[3].split(separator: ",", omittingEmptySubsequences: false).map(String.init)).map { dim -> Dim in
                     if dim.hasPrefix("$") { return .symbolic(try decoded(String(dim.dropFirst()))) }
                     guard let size = Int(dim) else { throw fail("'\(dim)' is not a dimension") }
                     return .fixed(size)
@@ -84,7 +84,10 @@ enum PNWGraphText {
                     switch kind {
                     case "i": guard let n = Int(payload) else { throw fail("'\(payload)' is not an integer") }; attributes[key] = .int(n)
                     case "is": attributes[key] = .ints(try integers())
-                    case "f": guard let f = try floats().first else { throw fail("attribute \(key) has no value") }; attributes[key] = .float(f)
+                    case "f":
+                        let values = try floats()
+                        guard values.count == 1 else { throw fail("attribute \(key) needs one float") }
+                        attributes[key] = .float(values[0])
                     case "fs": attributes[key] = .floats(try floats())
                     case "s": attributes[key] = .string(try decoded(payload))
                     case "ss": attributes[key] = .strings(try items(payload))
@@ -117,9 +120,8 @@ enum PNWGraphText {
         var iterator = Array(token.utf8).makeIterator()
         while let byte = iterator.next() {
             if byte == UInt8(ascii: "%") {
-                guard let high = iterator.next(), let low = iterator.next(),
-                      let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else { return nil }
-                bytes.append(value)
+                guard let high = iterator.next().flatMap(hexDigit), let low = iterator.next().flatMap(hexDigit) else { return nil }
+                bytes.append(high << 4 | low)
             } else if plain.contains(byte) {
                 bytes.append(byte)
             } else {
@@ -127,6 +129,15 @@ enum PNWGraphText {
             }
         }
         return String(bytes: bytes, encoding: .utf8)
+    }
+
+    /// The value of an uppercase hexadecimal digit, as %XX writes them.
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     /// A list token: `!` when empty, else the items joined by commas.

@@ -4,8 +4,8 @@ public enum Precision: String, CaseIterable, Sendable {
     case fp32
     /// Every float tensor as float16.
     case fp16
-    /// Convolution and fully connected weights as int8 with one float32 scale per output
-    /// channel (symmetric), everything else as float32.
+    /// Conv, Gemm and MatMul weights as int8 with one float32 scale per slice of axis 0 (a
+    /// convolution's output channels; symmetric), the other float tensors as float16.
     case int8
 
     /// The lowest cosine between a model's embeddings and its export's that `verify` accepts.

@@ -73,6 +73,11 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(compact.nodes[1].inputs, ["2", "3", "4", "5", "6"])
         XCTAssertEqual(compact.nodes[1].outputs, ["y"])
         XCTAssertEqual(compact.initializers["0"], graph.initializers["w"])
+        // Inputs or outputs named by numbers keep their names, and no inner value takes them.
+        var numbered = graph
+        numbered.inputs[0].name = "1"
+        numbered.nodes[0].inputs[0] = "1"
+        XCTAssertEqual(CompactGraph.make(numbered).nodes[0].inputs, ["1", "0", "2"])
         // Anything but the default stays.
         graph.nodes[0].attributes = ["pads": .ints([1, 1, 1, 1]), "kernel_shape": .ints([3, 3]), "group": .int(2)]
         XCTAssertEqual(CompactGraph.make(graph).nodes[0].attributes, ["pads": .ints([1, 1, 1, 1]), "group": .int(2)])
@@ -118,11 +123,12 @@ final class ExportTests: XCTestCase {
     func testNCNNParameterTextAndWeightTags() {
         var layer = NCNNLayer(type: "Crop", name: "c", inputs: ["a"], outputs: ["b"])
         layer.parameters = [(9, .ints([1, 2])), (1, .float(-1e-5)), (0, .int(-233))]
-        XCTAssertEqual(layer.line, "Crop c 1 1 a b -23309=2,1,2 1=-1.000000e-05 0=-233")
+        XCTAssertEqual(layer.line, "Crop c 1 1 a b -23309=2,1,2 1=-9.99999975e-06 0=-233")
         // ncnn reads each value into 15 characters and calls it a float only with '.' or 'e'.
         for value in [Float(0), 1, -3.4e38, .leastNonzeroMagnitude, .pi] {
             let text = NCNNLayer.Value.float(value).text
             XCTAssertTrue(text.count <= 15 && (text.contains(".") || text.contains("e")), text)
+            XCTAssertEqual(Float(text), value, text)
         }
         XCTAssertEqual(NCNNLayer.taggedWeights([1, 2], half: false).count, 4 + 8)
         let half = NCNNLayer.taggedWeights([1, 2, 3], half: true)
@@ -130,4 +136,32 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(half.count, 4 + 8)
         XCTAssertEqual(Array(half[4..<6]), [0x00, 0x3C])
     }
+
+    /// Fields that point anywhere, with a checksum that matches: refused, never a trap.
+    func testCraftedFieldsWithAValidChecksumAreRefused() throws {
+        let model = Model(graph: convBatchNormGraph(), sourceName: "m.onnx", sourceSHA256: "", opsetVersion: 13, irVersion: 8, producer: "t")
+        let directory = NSTemporaryDirectory() + "pnconv-pnw-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = "\(directory)/m.pnw"
+        try PNWFile.write(model, precision: .int8, to: path)
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let huge = UInt64.max, large = UInt64(1) << 62
+        let cases: [(String, Int, [UInt8])] = [
+            ("graph_size", 40, bytes(huge)), ("graph_size", 40, bytes(large)), ("table_offset", 16, bytes(huge)),
+            ("table_size", 24, bytes(large)), ("data_offset", 64 + 16, bytes(huge)), ("data_offset", 64 + 16, bytes(UInt64(64))),
+            ("data_size", 64 + 24, bytes(huge)), ("dims", 64 + 32, [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]),
+            ("rank", 64 + 12, bytes(UInt32.max)), ("entry_size", 64, bytes(UInt32(8))), ("name_size", 64 + 4, bytes(UInt32.max)),
+        ]
+        for (field, offset, value) in cases {
+            var damaged = original
+            damaged.replaceSubrange(offset..<(offset + value.count), with: value)
+            damaged.replaceSubrange(56..<60, with: bytes(PNWFile.checksum(damaged)))
+            let damagedPath = "\(directory)/\(field).pnw"
+            try Data(damaged).write(to: URL(fileURLWithPath: damagedPath))
+            XCTAssertThrowsError(try PNWFile.read(path: damagedPath), field) { XCTAssertTrue("\($0)".hasPrefix(damagedPath), "\($0)") }
+        }
+    }
+
+    private func bytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
 }

@@ -3,8 +3,8 @@ the real faces, the file read back by an independent reader written from docs/pn
 and damaged files refused."""
 from __future__ import annotations
 
-import json
 import struct
+import subprocess
 import zlib
 
 import numpy as np
@@ -74,7 +74,7 @@ def read_pnw(path):
     version, count, flags, table, table_size, graph_offset, graph_size, size, crc, reserved = struct.unpack_from("<IIIQQQQQII", data, 4)
     assert (version, flags, reserved, size, table) == (2, 0, 0, len(data), 64)
     assert crc == zlib.crc32(data[64:], zlib.crc32(data[:56]))
-    assert graph_offset == table + table_size
+    assert graph_offset == table + table_size  # the doc: table, graph, then data
     tensors, position = {}, table
     for _ in range(count):
         entry, name_size, kind, rank, offset, length = struct.unpack_from("<IIIIQQ", data, position)
@@ -172,7 +172,6 @@ def test_damaged_files_are_refused_before_running(pnconv, tmp_path):
 def pnw_list(tmp_path_factory):
     """The C test program, built against include/pnw.h with the system C compiler."""
     binary = tmp_path_factory.mktemp("c") / "pnw_list"
-    import subprocess
     subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-O1", "-I", str(ph.REPO_ROOT / "include"),
                     str(ph.REPO_ROOT / "python/tests/c/pnw_list.c"), "-o", str(binary)], check=True)
     return binary
@@ -181,7 +180,6 @@ def pnw_list(tmp_path_factory):
 @pytest.mark.parametrize("precision", ["fp32", "fp16", "int8"])
 @pytest.mark.parametrize("name", ["pocketnet-s-128.dynamo.onnx", "iresnet-mini-128.onnx"])
 def test_c_reader_loads_every_tensor(pnconv, tmp_path, pnw_list, name, precision):
-    import subprocess
     out = tmp_path / "m.pnw"
     pnconv.ok("export", MODELS / name, "-o", out, "--precision", precision)
     listing = subprocess.run([str(pnw_list), str(out)], capture_output=True, text=True, check=True).stdout.splitlines()
@@ -199,3 +197,26 @@ def test_c_reader_loads_every_tensor(pnconv, tmp_path, pnw_list, name, precision
     damaged.write_bytes(bytes(data))
     result = subprocess.run([str(pnw_list), str(damaged)], capture_output=True, text=True)
     assert result.returncode == 1 and "error 4" in result.stderr
+
+
+def test_c_reader_refuses_crafted_fields(pnconv, tmp_path, pnw_list):
+    """Sizes and offsets that point anywhere, with a checksum that matches: the C reader
+    returns an error code instead of reading outside the file, and pnconv refuses it too."""
+    out = tmp_path / "m.pnw"
+    pnconv.ok("export", MODELS / "iresnet-mini-128.onnx", "-o", out, "--precision", "int8")
+    data = out.read_bytes()
+    cases = {"graph_size": (40, struct.pack("<Q", 2**64 - 8)), "graph_offset": (32, struct.pack("<Q", 2**64 - 64)),
+             "data_offset": (64 + 16, struct.pack("<Q", 2**64 - 64)), "data_size": (64 + 24, struct.pack("<Q", 2**64 - 1)),
+             "dims": (64 + 32, struct.pack("<4I", 65536, 65536, 65536, 65536)), "entry_size": (64, struct.pack("<I", 2**32 - 8)),
+             "name_size": (64 + 4, struct.pack("<I", 2**32 - 1))}
+    for field, (offset, value) in cases.items():
+        damaged = bytearray(data)
+        damaged[offset:offset + len(value)] = value
+        damaged[56:60] = struct.pack("<I", zlib.crc32(bytes(damaged[64:]), zlib.crc32(bytes(damaged[:56]))))
+        path = tmp_path / f"{field}.pnw"
+        path.write_bytes(bytes(damaged))
+        result = subprocess.run([str(pnw_list), str(path)], capture_output=True, text=True)
+        assert result.returncode == 1 and ("error" in result.stderr or "bad table" in result.stderr), (field, result.returncode, result.stderr)
+        embedded = pnconv.run("embed", path, "--images", FACES, "-o", tmp_path / "e.h5")
+        assert embedded.returncode == 1 and embedded.stderr.startswith(f"pnconv: error: {path}:"), embedded.describe()
+
