@@ -63,17 +63,39 @@ public final class HDF5Dataset: HDF5Object {
 
     /// Writes rows `rows` (a range of the first dimension) from `bytes`.
     public func write(rows: Range<Int>, _ bytes: UnsafeRawBufferPointer) throws {
+        try transfer(rows: rows, byteCount: bytes.count, "write") { type, memory, file, what in
+            _ = try check(H5Dwrite(id, type, memory, file, defaultProperties, bytes.baseAddress), path, what)
+        }
+    }
+
+    /// Reads rows `rows` (a range of the first dimension) as little-endian bytes, without
+    /// reading the rest of the dataset.
+    public func readBytes(rows: Range<Int>) throws -> [UInt8] {
+        let rowBytes = try shape().dropFirst().reduce(1, *) * elementDType().byteSize
+        var bytes = [UInt8](repeating: 0, count: max(0, rows.count) * rowBytes)
+        try bytes.withUnsafeMutableBytes { buffer in
+            try transfer(rows: rows, byteCount: buffer.count, "read") { type, memory, file, what in
+                _ = try check(H5Dread(id, type, memory, file, defaultProperties, buffer.baseAddress), path, what)
+            }
+        }
+        return bytes
+    }
+
+    /// Checks that `rows` lie inside the dataset and that `byteCount` bytes hold them, then
+    /// calls `body(memory type, memory space, file space with the rows selected, error text)`.
+    private func transfer(rows: Range<Int>, byteCount: Int, _ verb: String,
+                          _ body: (hid_t, hid_t, hid_t, String) throws -> Void) throws {
         let dtype = try elementDType()
         let fullShape = try shape()
-        guard !fullShape.isEmpty, rows.upperBound <= fullShape[0] else {
-            throw HDF5Error(path: path, problem: "writing \(name): rows \(rows) are outside its shape \(fullShape)")
+        guard !fullShape.isEmpty, rows.lowerBound >= 0, rows.upperBound <= fullShape[0] else {
+            throw HDF5Error(path: path, problem: "\(verb) \(name): rows \(rows) are outside its shape \(fullShape)")
         }
         let rowElements = fullShape.dropFirst().reduce(1, *)
-        guard bytes.count == rows.count * rowElements * dtype.byteSize else {
-            throw HDF5Error(path: path, problem: "writing \(name): \(bytes.count) bytes for \(rows.count) rows")
+        guard byteCount == rows.count * rowElements * dtype.byteSize else {
+            throw HDF5Error(path: path, problem: "\(verb) \(name): \(byteCount) bytes for \(rows.count) rows")
         }
         if rows.isEmpty { return }
-        let what = "cannot write rows \(rows.lowerBound)..<\(rows.upperBound) of \(name)"
+        let what = "cannot \(verb) rows \(rows.lowerBound)..<\(rows.upperBound) of \(name)"
         let fileSpace = try check(H5Dget_space(id), path, what)
         defer { H5Sclose(fileSpace) }
         var start = [hsize_t](repeating: 0, count: fullShape.count)
@@ -85,7 +107,7 @@ public final class HDF5Dataset: HDF5Object {
         defer { H5Sclose(memorySpace) }
         let (type, isTransient) = HDF5Types.type(of: dtype)
         defer { if isTransient { H5Tclose(type) } }
-        try check(H5Dwrite(id, type, memorySpace, fileSpace, defaultProperties, bytes.baseAddress), path, what)
+        try body(type, memorySpace, fileSpace, what)
     }
 
     /// Reads all elements as little-endian bytes of `dtype`.

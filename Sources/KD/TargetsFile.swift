@@ -83,8 +83,9 @@ public enum TargetsFile {
             return text.split(separator: "\n").map(String.init)
         }
 
-        func stageBytes(_ name: String) throws -> [UInt8] {
-            try root.group("stages").group(name).dataset("embeddings").readBytes()
+        /// Rows `rows` of stage `name`'s targets, as stored.
+        func stageBytes(_ name: String, rows: Range<Int>) throws -> [UInt8] {
+            try root.group("stages").group(name).dataset("embeddings").readBytes(rows: rows)
         }
     }
 }

@@ -33,20 +33,26 @@ public enum TargetsMerger {
         let ordered = (0..<count).compactMap { byIndex[$0] }.map { readers[$0] }
         var merged = first
         merged.shard = nil
-        let keys = try ordered.flatMap { try $0.keys() }
+        let shardKeys = try ordered.map { try $0.keys() }
+        let keys = shardKeys.flatMap { $0 }
         guard keys.count == first.imageCount else {
             throw KDError("the shards hold \(keys.count) images, the job has \(first.imageCount)")
         }
         let labels = try ordered.flatMap { try $0.labels() }
         let skipped = try ordered.flatMap { try $0.skipped() }
-        let rowBytes = merged.rowBytes
+        // Where each shard's rows begin in the merged file.
+        let starts = shardKeys.reduce(into: [0]) { starts, shard in starts.append(starts[starts.count - 1] + shard.count) }
         try AtomicOutput.write(to: output) { temporary in
-            var cache: (stage: Int, bytes: [UInt8])?
+            // Rows are copied range by range, so memory stays small however many images the job has.
             try TargetsFile.write(to: temporary, settings: merged, keys: keys, labels: labels, skipped: skipped) { stage, range in
-                if cache?.stage != stage {
-                    cache = (stage, try ordered.flatMap { try $0.stageBytes(merged.stages[stage].name) })
+                var bytes: [UInt8] = []
+                for (index, reader) in ordered.enumerated() {
+                    let lower = max(range.lowerBound, starts[index]), upper = min(range.upperBound, starts[index + 1])
+                    if lower < upper {
+                        bytes += try reader.stageBytes(merged.stages[stage].name, rows: (lower - starts[index])..<(upper - starts[index]))
+                    }
                 }
-                return Array(cache?.bytes[(range.lowerBound * rowBytes)..<(range.upperBound * rowBytes)] ?? [])
+                return bytes
             }
         }
     }

@@ -57,6 +57,10 @@ final class HDF5RoundTripTests: XCTestCase {
         XCTAssertEqual(try root.dataset("keys").readStrings(), ["a/b.jpg", "", "ü"])
         let rowBytes = try root.dataset("rows").readBytes()
         XCTAssertEqual(rowBytes.withUnsafeBytes { Array($0.bindMemory(to: Int32.self)) }, [0, 0, 0, 0, 1, 2, 3, 4])
+        let someRows = try root.dataset("rows").readBytes(rows: 1..<3)
+        XCTAssertEqual(someRows.withUnsafeBytes { Array($0.bindMemory(to: Int32.self)) }, [0, 0, 1, 2])
+        XCTAssertEqual(try root.dataset("rows").readBytes(rows: 4..<4), [])
+        XCTAssertThrowsError(try root.dataset("rows").readBytes(rows: 3..<5))
     }
 
     func testMissingMembersAndForeignFilesAreNamedErrors() throws {
