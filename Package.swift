@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "IR", "ONNXImport"]),
         .testTarget(name: "TensorIOTests", dependencies: ["TensorIO", "IR", "Support"]),
         .testTarget(name: "KDTests", dependencies: ["KD"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "IR", "Support"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "IR", "Runtime", "Support"]),
         .testTarget(name: "ImagesTests", dependencies: ["Images", "Support", "CTurboJPEG"]),
         .testTarget(name: "CLITests", dependencies: ["CLI"]),
         .testTarget(name: "EvalTests", dependencies: ["Eval"]),

@@ -1,6 +1,7 @@
 @testable import Export
 import Foundation
 import IR
+import Runtime
 import Support
 import XCTest
 
@@ -164,4 +165,39 @@ final class ExportTests: XCTestCase {
     }
 
     private func bytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] { withUnsafeBytes(of: value.littleEndian) { Array($0) } }
+
+    /// Every attribute CompactGraph leaves out computes the same without it: the engine's
+    /// defaults are the ones CompactGraph assumes.
+    func testDroppedAttributesComputeTheSame() throws {
+        var generator = SystemRandomNumberGenerator()
+        func random(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1...1, using: &generator) } }
+        let image = ValueInfo(name: "x", dtype: .float32, dims: [.fixed(2), .fixed(3), .fixed(7), .fixed(7)])
+        let window: [String: Attribute] = ["strides": .ints([1, 1]), "dilations": .ints([1, 1]), "pads": .ints([0, 0, 0, 0]),
+                                           "auto_pad": .string("NOTSET"), "ceil_mode": .int(0)]
+        let cases: [(Node, [String: Tensor], ValueInfo)] = [
+            (Node(name: "c", opType: "Conv", inputs: ["x", "w"], outputs: ["y"],
+                  attributes: window.filter { $0.key != "ceil_mode" }.merging(["group": .int(1), "kernel_shape": .ints([3, 3])]) { $1 }),
+             ["w": Tensor(floats: random(4 * 27), shape: [4, 3, 3, 3])], image),
+            (Node(name: "m", opType: "MaxPool", inputs: ["x"], outputs: ["y"],
+                  attributes: window.merging(["kernel_shape": .ints([2, 2]), "storage_order": .int(0)]) { $1 }), [:], image),
+            (Node(name: "a", opType: "AveragePool", inputs: ["x"], outputs: ["y"],
+                  attributes: window.merging(["kernel_shape": .ints([3, 3]), "count_include_pad": .int(0)]) { $1 }), [:], image),
+            (Node(name: "g", opType: "Gemm", inputs: ["x", "b", "c"], outputs: ["y"],
+                  attributes: ["alpha": .float(1), "beta": .float(1), "transA": .int(0), "transB": .int(0)]),
+             ["b": Tensor(floats: random(15), shape: [5, 3]), "c": Tensor(floats: random(3), shape: [3])],
+             ValueInfo(name: "x", dtype: .float32, dims: [.fixed(2), .fixed(5)])),
+        ]
+        for (node, weights, input) in cases {
+            let graph = Graph(name: "g", inputs: [input], outputs: [ValueInfo(name: "y", dtype: .float32, dims: [])],
+                              nodes: [node], initializers: weights)
+            let compact = CompactGraph.make(graph)
+            // A pool's window is required; everything else here is a default.
+            XCTAssertEqual(Set(compact.nodes[0].attributes.keys), node.opType.hasSuffix("Pool") ? ["kernel_shape"] : [], node.opType)
+            let shape = try input.shape(batch: 2)
+            let x = HostTensor(shape: shape, values: random(shape.reduce(1, *)))
+            let expected = try XCTUnwrap(try Engine(graph: graph).run(["x": x])["y"]).values
+            let actual = try XCTUnwrap(try Engine(graph: compact).run(["x": x])["y"]).values
+            XCTAssertEqual(actual.map(\.bitPattern), expected.map(\.bitPattern), node.opType)
+        }
+    }
 }
