@@ -38,7 +38,7 @@ enum ExportCommand {
             print("ncnn blobs: " + blobs.map { $0.value == $0.blob ? "'\($0.blob)'" : "'\($0.blob)' for '\($0.value)'" }.joined(separator: ", "))
             return
         }
-        try PNWFile.write(model, precision: precision, to: output)
+        try attributing(to: path) { try PNWFile.write(model, precision: precision, to: output) }
         print("wrote \(output): \(precision.rawValue), \(fileSize(output)) bytes, \(model.graph.nodes.count) nodes")
     }
 

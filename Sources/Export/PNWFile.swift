@@ -47,6 +47,15 @@ public enum PNWFile {
     /// Writes `model` (already optimized) at `precision` to `path`, atomically. The graph is
     /// stored in its compact form (`CompactGraph`).
     public static func write(_ model: Model, precision: Precision, to path: String) throws {
+        if precision != .fp32 {
+            // Checked before renaming, so that the message names the weight as the model does.
+            let quantized = precision == .int8 ? quantizedWeights(model.graph) : []
+            for name in model.graph.initializerOrder where !quantized.contains(name) {
+                guard let tensor = model.graph.initializers[name], tensor.dtype != .int64, tensor.dtype != .int32,
+                      let largest = tensor.floats()?.lazy.map(abs).max(), largest > Float(Float16.greatestFiniteMagnitude) else { continue }
+                throw GraphError("weight '\(name)' holds \(largest), beyond float16's range; export it at fp32")
+            }
+        }
         let graph = CompactGraph.make(model.graph)
         var entries: [Entry] = []
         let quantized = quantizedWeights(graph)

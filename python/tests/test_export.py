@@ -220,3 +220,23 @@ def test_c_reader_refuses_crafted_fields(pnconv, tmp_path, pnw_list):
         embedded = pnconv.run("embed", path, "--images", FACES, "-o", tmp_path / "e.h5")
         assert embedded.returncode == 1 and embedded.stderr.startswith(f"pnconv: error: {path}:"), embedded.describe()
 
+
+
+def test_weights_beyond_float16_are_refused_at_fp16_and_int8(pnconv, tmp_path):
+    """A bias of 1e6 would become infinity as a half: refused by name, nothing written."""
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 6, 6])],
+        [helper.make_tensor("w", TensorProto.FLOAT, [2, 3, 3, 3], np.ones(54, np.float32)),
+         helper.make_tensor("b", TensorProto.FLOAT, [2], [1e6, 0])])
+    source = tmp_path / "big.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8), str(source))
+    for precision in ("fp16", "int8"):
+        result = pnconv.run("export", source, "-o", tmp_path / "m.pnw", "--precision", precision)
+        assert result.returncode == 1, result.describe()
+        assert result.stderr_lines == [f"pnconv: error: {source}: weight 'b' holds 1000000.0, beyond float16's range; export it at fp32"]
+        assert not (tmp_path / "m.pnw").exists()
+    pnconv.ok("export", source, "-o", tmp_path / "m.pnw", "--precision", "fp32")
