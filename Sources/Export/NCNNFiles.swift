@@ -22,11 +22,7 @@ public enum NCNNFiles {
         let outputs = [(base + ".param", Array(param.utf8)), (base + ".bin", bin)]
         let pending = try outputs.map { try AtomicOutput(destination: $0.0) }
         do {
-            for (output, (path, bytes)) in zip(pending, outputs) {
-                guard FileManager.default.createFile(atPath: output.temporaryPath, contents: Data(bytes)) else {
-                    throw FileError(path: path, problem: "cannot be written")
-                }
-            }
+            for (output, (_, bytes)) in zip(pending, outputs) { try output.fill(with: bytes) }
             for (index, output) in pending.enumerated() {
                 do {
                     try output.commit()

@@ -70,11 +70,7 @@ public enum PNWFile {
             return name
         }
         let bytes = layout(entries, graph: Array(text.utf8))
-        try AtomicOutput.write(to: path) { temporary in
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-                throw FileError(path: path, problem: "cannot be written")
-            }
-        }
+        try AtomicOutput.write(bytes, to: path)
     }
 
     /// Weights of Conv, Gemm and MatMul nodes: the ones int8 stores per slice of axis 0.

@@ -41,6 +41,25 @@ public struct AtomicOutput {
         unlink(temporaryPath)
     }
 
+    /// Writes `bytes` to the temporary file (not yet committed).
+    public func fill(with bytes: [UInt8]) throws {
+        guard FileManager.default.createFile(atPath: temporaryPath, contents: Data(bytes)) else {
+            throw FileError(path: destination, problem: "cannot be written")
+        }
+    }
+
+    /// Writes `bytes` to `destination`, atomically.
+    public static func write(_ bytes: [UInt8], to destination: String) throws {
+        let output = try AtomicOutput(destination: destination)
+        do {
+            try output.fill(with: bytes)
+            try output.commit()
+        } catch {
+            output.discard()
+            throw error
+        }
+    }
+
     /// Runs `write` on the temporary path and commits; on any error removes the temporary file and rethrows.
     public static func write(to destination: String, _ write: (String) throws -> Void) throws {
         let output = try AtomicOutput(destination: destination)

@@ -26,11 +26,7 @@ public enum NPZWriter {
         archive += directory
         archive += le32(0x0605_4B50) + le16(0) + le16(0) + le16(UInt16(arrays.count)) + le16(UInt16(arrays.count))
             + le32(UInt32(directory.count)) + le32(UInt32(directoryOffset)) + le16(0)
-        try AtomicOutput.write(to: path) { temporary in
-            guard FileManager.default.createFile(atPath: temporary, contents: Data(archive)) else {
-                throw FileError(path: path, problem: "cannot be written")
-            }
-        }
+        try AtomicOutput.write(archive, to: path)
     }
 
     private static func le16(_ value: UInt16) -> [UInt8] { [UInt8(value & 0xFF), UInt8(value >> 8)] }

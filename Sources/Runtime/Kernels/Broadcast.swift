@@ -7,6 +7,19 @@ protocol BinaryFunction {
                     _ b: UnsafePointer<Float>, _ strideB: Int, _ count: Int)
 }
 
+/// Where element `index` (row-major over `dims`) of a broadcast result reads its two operands,
+/// given each operand's strides per axis (0 along an axis it is broadcast over).
+func broadcastOffsets(of index: Int, in dims: [Int], _ stridesA: [Int], _ stridesB: [Int]) -> (Int, Int) {
+    var rest = index, offsetA = 0, offsetB = 0
+    for axis in stride(from: dims.count - 1, through: 0, by: -1) {
+        let coordinate = rest % dims[axis]
+        rest /= dims[axis]
+        offsetA += coordinate * stridesA[axis]
+        offsetB += coordinate * stridesB[axis]
+    }
+    return (offsetA, offsetB)
+}
+
 /// The row loop for `f`, with the common stride patterns as separate loops.
 @inline(__always)
 private func rowLoop(_ o: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ strideX: Int,
@@ -98,13 +111,7 @@ struct BroadcastLayout {
         let outer = Array(dims.dropLast())
         pool.parallelRanges(rows, grain: max(1, WorkerPool.minimumWorkPerWorker / max(inner, 1))) { range in
             for row in range {
-                var rest = row, offsetA = 0, offsetB = 0
-                for axis in stride(from: outer.count - 1, through: 0, by: -1) {
-                    let coordinate = rest % outer[axis]
-                    rest /= outer[axis]
-                    offsetA += coordinate * aStrides[axis]
-                    offsetB += coordinate * bStrides[axis]
-                }
+                let (offsetA, offsetB) = broadcastOffsets(of: row, in: outer, aStrides, bStrides)
                 F.row(out + row * inner, a + offsetA, innerA, b + offsetB, innerB, inner)
             }
         }

@@ -103,13 +103,7 @@ struct MatMulKernel: Kernel {
 
     func run(_ pool: WorkerPool) {
         pool.parallelFor(batchCount, work: batchCount * m * n * k) { index, _ in
-            var rest = index, offsetA = 0, offsetB = 0
-            for axis in stride(from: batchDims.count - 1, through: 0, by: -1) {
-                let coordinate = rest % batchDims[axis]
-                rest /= batchDims[axis]
-                offsetA += coordinate * stridesA[axis]
-                offsetB += coordinate * stridesB[axis]
-            }
+            let (offsetA, offsetB) = broadcastOffsets(of: index, in: batchDims, stridesA, stridesB)
             BLAS.gemm(m: m, n: n, k: k, a: a + offsetA, lda: k, b: b + offsetB, ldb: n,
                       c: output + index * m * n, ldc: n, beta: 0)
         }
